@@ -1,0 +1,25 @@
+/**
+ * Hostcall: a WASI preview1 host in pure TypeScript, for Deno first, and for Bun, Node and edge
+ * runtimes. It implements the `wasi_snapshot_preview1` imports (and `wasi_unstable`, preview0) that
+ * programs compiled for `wasm32-wasip1` call, and never lets a guest exit or crash the host.
+ *
+ * @example Run a program and capture what it prints
+ * ```ts
+ * import { Wasi } from "./mod.ts";
+ *
+ * const wasi = new Wasi({ args: ["app", "-v"], env: { HOME: "/" }, stdout: "capture" });
+ * const { instance } = await wasi.instantiate(await Deno.readFile("./examples/wc.wasm"));
+ * const code = wasi.start(instance); // the guest's exit code; never kills the host process
+ * console.log(code, wasi.stdoutText());
+ * ```
+ *
+ * @module
+ */
+
+export { Wasi, type WasiImports, type WasiOptions, type WasmSource } from "./src/wasi.ts";
+export { WasiExit } from "./src/calls/proc.ts";
+export { Errno, errnoName } from "./src/abi/errno.ts";
+export type { ClockName, WasiClock } from "./src/clocks.ts";
+export type { RandomSource } from "./src/state.ts";
+export type { StdinOption, StdoutOption } from "./src/stdio.ts";
+export type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./src/fs/types.ts";

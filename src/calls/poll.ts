@@ -1,0 +1,108 @@
+// poll_oneoff: clock timeouts (relative and absolute) and fd readiness, with a real blocking sleep.
+
+import { Errno } from "../abi/errno.ts";
+import { ClockId, EventType, SubclockFlags } from "../abi/consts.ts";
+import { EVENT, SUBSCRIPTION, type SubscriptionLayout } from "../abi/layout.ts";
+import type { GuestMemory } from "../memory.ts";
+import type { State } from "../state.ts";
+
+/** Per-subscription delays (ns) of the current call; grown as needed, never shrunk. */
+let delays = new Float64Array(16);
+/** A delay that marks a subscription as failed: `errors` holds its errno. */
+const FAILED = -Infinity;
+let errors = new Uint16Array(16);
+
+/**
+ * poll_oneoff: waits until a subscription is ready, then writes one `$event` per ready
+ * subscription at `outPtr` and their count at `neventsPtr`.
+ *
+ * ```
+ *  in:  [userdata u64][tag u8]..[clock: id, timeout, precision, flags | fd_readwrite: fd]  × n
+ *  out: [userdata u64][error u16][type u8]..[nbytes u64][flags u16]..                      × ready
+ * ```
+ *
+ * Stdio and files are always ready (decisions.md#poll_oneoff-on-stdio); a clock subscription is
+ * ready when its time has come. With only clocks pending, the call blocks until the earliest.
+ */
+export function pollOneoff(
+  s: State,
+  inPtr: number,
+  outPtr: number,
+  nsubscriptions: number,
+  neventsPtr: number,
+  L: SubscriptionLayout = SUBSCRIPTION,
+): Errno {
+  const m = s.mem;
+  if (nsubscriptions === 0) return Errno.INVAL;
+  if (
+    !m.fits(inPtr, nsubscriptions * L.size) || !m.fits(outPtr, nsubscriptions * EVENT.size) ||
+    !m.fits(neventsPtr, 4)
+  ) return Errno.FAULT;
+  if (delays.length < nsubscriptions) {
+    delays = new Float64Array(nsubscriptions);
+    errors = new Uint16Array(nsubscriptions);
+  }
+  // Pass 1: each subscription's delay (0 = ready now), and the earliest pending clock.
+  let ready = false;
+  let earliest = Infinity;
+  for (let i = 0; i < nsubscriptions; i++) {
+    const p = inPtr + i * L.size;
+    const tag = m.u8(p + L.tag);
+    if (tag === EventType.CLOCK) {
+      const delay = clockDelay(s, m, p, L, i);
+      delays[i] = delay;
+      if (delay <= 0) ready = true;
+      else if (delay < earliest) earliest = delay;
+    } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
+      delays[i] = 0;
+      ready = true;
+    } else {
+      return Errno.INVAL;
+    }
+  }
+  // Only clocks pending: sleep until the earliest, which (with any equal to it) is then ready.
+  const threshold = ready ? 0 : earliest;
+  if (!ready) s.clocks.sleep(earliest);
+  // Pass 2: write the ready events.
+  let n = 0;
+  for (let i = 0; i < nsubscriptions; i++) {
+    if (delays[i] > threshold) continue;
+    const p = inPtr + i * L.size;
+    const e = outPtr + n * EVENT.size;
+    n++;
+    m.zero(e, EVENT.size);
+    m.bytes.copyWithin(e + EVENT.userdata, p + L.userdata, p + L.userdata + 8);
+    const tag = m.u8(p + L.tag);
+    m.setU8(e + EVENT.type, tag);
+    if (delays[i] === FAILED) m.setU16(e + EVENT.error, errors[i]);
+    else if (tag !== EventType.CLOCK) fdEvent(s, m, e, m.u32(p + L.fd), tag);
+  }
+  m.setU32(neventsPtr, n);
+  return Errno.SUCCESS;
+}
+
+/** The delay (ns) until a clock subscription fires; FAILED with `errors[i]` set when it is invalid. */
+function clockDelay(s: State, m: GuestMemory, p: number, L: SubscriptionLayout, i: number): number {
+  const id = m.u32(p + L.clockId);
+  const flags = m.u16(p + L.clockFlags);
+  if (id > ClockId.THREAD_CPUTIME_ID || (flags & ~SubclockFlags.ABSTIME) !== 0) {
+    errors[i] = Errno.INVAL;
+    return FAILED;
+  }
+  if (id === ClockId.PROCESS_CPUTIME_ID || id === ClockId.THREAD_CPUTIME_ID) {
+    errors[i] = Errno.NOTSUP; // CPU time does not pass while we sleep: see decisions.md#poll_oneoff
+    return FAILED;
+  }
+  // Two 32-bit halves: no BigInt on the clock path. Exact below 2^53 ns (104 days).
+  const timeout = m.u32(p + L.clockTimeout) + m.u32(p + L.clockTimeout + 4) * 0x1_0000_0000;
+  if ((flags & SubclockFlags.ABSTIME) === 0) return timeout;
+  return timeout - s.clocks.nowNs(id);
+}
+
+/** Fills an fd_read/fd_write event: the fd's readiness, or BADF. */
+function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): void {
+  const d = s.fds.get(fd);
+  if (d === undefined) return m.setU16(e + EVENT.error, Errno.BADF);
+  const avail = tag === EventType.FD_READ ? d.available() : 0;
+  if (avail > 0) m.setU64n(e + EVENT.nbytes, avail);
+}

@@ -1,0 +1,34 @@
+// proc_exit, proc_raise.
+
+import { Errno } from "../abi/errno.ts";
+import type { State } from "../state.ts";
+
+/**
+ * Thrown by proc_exit to unwind the guest; `Wasi.start()` catches it and returns `code`. A reactor's
+ * export that calls proc_exit throws it to the caller.
+ *
+ * @example
+ * ```ts
+ * import { WasiExit } from "./mod.ts";
+ * try { /* call a reactor export *\/ } catch (e) { if (e instanceof WasiExit) console.log(e.code); }
+ * ```
+ */
+export class WasiExit extends Error {
+  /** The exit code the guest passed to proc_exit. */
+  readonly code: number;
+  constructor(code: number) {
+    super(`the guest exited with code ${code}`);
+    this.name = "WasiExit";
+    this.code = code;
+  }
+}
+
+/** proc_exit: ends the guest with exit code `rval` (never returns). */
+export function procExit(_s: State, rval: number): never {
+  throw new WasiExit(rval);
+}
+
+/** proc_raise: signals are not supported; NOSYS, as wasmtime. */
+export function procRaise(_s: State, _sig: number): Errno {
+  return Errno.NOSYS;
+}

@@ -1,0 +1,150 @@
+// Host clocks for clock_time_get/clock_res_get/poll_oneoff: the runtime's, or an injected one.
+
+import { ClockId } from "./abi/consts.ts";
+import type { GuestMemory } from "./memory.ts";
+
+/** The four WASI clocks by name, as an injected clock sees them. */
+export type ClockName = "realtime" | "monotonic" | "process" | "thread";
+
+/**
+ * An injectable clock, for deterministic runs. Times are nanoseconds.
+ *
+ * @example A virtual clock that only moves when the guest sleeps
+ * ```ts
+ * let t = 0n;
+ * const clock = { now: () => t, sleep: (ns: bigint) => { t += ns; } };
+ * ```
+ */
+export interface WasiClock {
+  /** The current time of clock `id`, in nanoseconds. */
+  now(id: ClockName): bigint;
+  /** The resolution of clock `id`, in nanoseconds; 1 µs when absent. */
+  resolution?(id: ClockName): bigint;
+  /** Blocks (or advances virtual time) for `ns` nanoseconds; when absent, the host sleeps for real. */
+  sleep?(ns: bigint): void;
+}
+
+const NAMES: readonly ClockName[] = ["realtime", "monotonic", "process", "thread"];
+/** Wall-clock drift (ms) between performance time and `Date.now()` that triggers a resync. */
+const RESYNC_MS = 2;
+
+/** The host's clocks (performance.now, Date.now, process.cpuUsage) behind the WASI clock ids. */
+export class Clocks {
+  #injected: WasiClock | undefined;
+  /** Wall time (ms since the epoch) at performance time 0, refreshed when it drifts. */
+  #epochMs = 0;
+  #lastSyncMs = -Infinity;
+  #startMs = 0;
+  #resolutionNs = 0;
+  #sleeper: Int32Array | undefined;
+  #canWait = true;
+
+  constructor(injected?: WasiClock) {
+    this.#injected = injected;
+    if (injected === undefined) this.#startMs = performance.now();
+  }
+
+  /** True for the ids this host knows. */
+  static valid(id: number): boolean {
+    return id <= ClockId.THREAD_CPUTIME_ID;
+  }
+
+  /** Writes the time of clock `id` (a valid id) as a u64 at `p`. */
+  write(m: GuestMemory, p: number, id: number): void {
+    const inj = this.#injected;
+    if (inj !== undefined) return m.setU64(p, BigInt.asUintN(64, inj.now(NAMES[id])));
+    if (id === ClockId.MONOTONIC) return m.setU64n(p, Math.floor(performance.now() * 1e6));
+    if (id === ClockId.REALTIME) return this.#writeRealtime(m, p);
+    return m.setU64n(p, this.#cpuNs());
+  }
+
+  /** The time of clock `id` in nanoseconds, as a number (exact to well under a microsecond). */
+  nowNs(id: number): number {
+    const inj = this.#injected;
+    if (inj !== undefined) return Number(inj.now(NAMES[id]));
+    if (id === ClockId.MONOTONIC) return performance.now() * 1e6;
+    if (id === ClockId.REALTIME) return (this.#wallEpochMs() + performance.now()) * 1e6;
+    return this.#cpuNs();
+  }
+
+  /** Writes the resolution of clock `id` at `p`. */
+  writeResolution(m: GuestMemory, p: number, id: number): void {
+    const inj = this.#injected;
+    if (inj !== undefined) return m.setU64(p, inj.resolution?.(NAMES[id]) ?? 1000n);
+    if (id >= ClockId.PROCESS_CPUTIME_ID) return m.setU64n(p, this.#cpuUsage() ? 1000 : this.#measureResolution());
+    m.setU64n(p, this.#measureResolution());
+  }
+
+  /** Blocks for at least `ns` nanoseconds of monotonic time, without spinning where the host allows. */
+  sleep(ns: number): void {
+    if (!(ns > 0)) return;
+    const inj = this.#injected;
+    if (inj !== undefined) {
+      if (inj.sleep !== undefined) return inj.sleep(BigInt(Math.ceil(ns)));
+    }
+    const end = performance.now() + ns / 1e6;
+    // Atomics.wait may wake a little early; where it is forbidden (workerd) this loop spins.
+    for (let left = ns / 1e6; left > 0; left = end - performance.now()) this.#wait(left);
+  }
+
+  /** `Atomics.wait` on a private buffer: a real block for `ms`; nothing where the host forbids it. */
+  #wait(ms: number): void {
+    if (!this.#canWait) return;
+    try {
+      this.#sleeper ??= new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(this.#sleeper, 0, 0, ms);
+    } catch {
+      this.#canWait = false; // see docs/decisions.md#sleeping-without-atomicswait
+    }
+  }
+
+  #writeRealtime(m: GuestMemory, p: number): void {
+    // ns since the epoch, split into seconds and a remainder so that no digit is lost.
+    const ms = this.#wallEpochMs() + performance.now();
+    const sec = Math.floor(ms / 1000);
+    m.setTimestamp(p, sec, Math.floor((ms - sec * 1000) * 1e6));
+  }
+
+  /** performance.timeOrigin, re-anchored to Date.now() when they drift apart (see decisions.md#realtime). */
+  #wallEpochMs(): number {
+    const now = performance.now();
+    if (now - this.#lastSyncMs > 1000) {
+      this.#lastSyncMs = now;
+      const est = (this.#epochMs || performance.timeOrigin) + now;
+      const wall = Date.now();
+      this.#epochMs = Math.abs(est - wall) > RESYNC_MS ? wall - now : est - now;
+    }
+    return this.#epochMs;
+  }
+
+  #cpuUsage(): ((prev?: unknown) => { user: number; system: number }) | undefined {
+    // deno-lint-ignore no-explicit-any
+    return (globalThis as any).process?.cpuUsage;
+  }
+
+  /** CPU time of this process (process.cpuUsage, µs); where absent, time since construction. */
+  #cpuNs(): number {
+    const cpu = this.#cpuUsage();
+    if (cpu !== undefined) {
+      // deno-lint-ignore no-explicit-any
+      const u = cpu.call((globalThis as any).process);
+      return (u.user + u.system) * 1000;
+    }
+    return Math.floor((performance.now() - this.#startMs) * 1e6);
+  }
+
+  /** The smallest step performance.now() takes here, rounded up to a power of ten ns (measured once). */
+  #measureResolution(): number {
+    if (this.#resolutionNs !== 0) return this.#resolutionNs;
+    let min = Infinity;
+    let prev = performance.now();
+    for (let i = 0; i < 2000 || (i < 20000 && min === Infinity); i++) {
+      const t = performance.now();
+      if (t > prev && t - prev < min) min = t - prev;
+      prev = t;
+    }
+    const ns = min === Infinity ? 1e6 : min * 1e6;
+    this.#resolutionNs = 10 ** Math.ceil(Math.log10(Math.max(1, ns)));
+    return this.#resolutionNs;
+  }
+}

@@ -1,0 +1,105 @@
+// GuestMemory: bounds checks and little-endian reads/writes over the guest's linear memory.
+
+const EMPTY = new Uint8Array(0);
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The only code that touches `memory.buffer`. Views are cached and rebuilt only when a range no
+ * longer fits them, which is how growth (a detached or larger buffer) is noticed: every call checks
+ * its ranges with `fits()` first, so every read and write after it sees current views.
+ */
+export class GuestMemory {
+  #memory: WebAssembly.Memory | undefined;
+  /** The cached byte view; empty until bound, and detached (length 0) after a non-shared grow. */
+  bytes: Uint8Array = EMPTY;
+  #dv: DataView = new DataView(EMPTY.buffer);
+
+  /** Binds the instance's memory; until then every range is out of bounds. */
+  bind(memory: WebAssembly.Memory): void {
+    this.#memory = memory;
+    this.#refresh();
+  }
+
+  /** True when `ptr .. ptr+len` lies inside memory. Both are u32 values, so the sum is exact. */
+  fits(ptr: number, len: number): boolean {
+    if (ptr + len <= this.bytes.length) return true;
+    this.#refresh();
+    return ptr + len <= this.bytes.length;
+  }
+
+  #refresh(): void {
+    const m = this.#memory;
+    if (m === undefined) return;
+    const buf = m.buffer;
+    if (buf === this.bytes.buffer && buf.byteLength === this.bytes.length) return;
+    this.bytes = new Uint8Array(buf);
+    this.#dv = new DataView(buf);
+  }
+
+  u8(p: number): number {
+    return this.bytes[p];
+  }
+  u16(p: number): number {
+    return this.#dv.getUint16(p, true);
+  }
+  u32(p: number): number {
+    return this.#dv.getUint32(p, true);
+  }
+  /** A u64 as a bigint (for offsets and timestamps, where the full range matters). */
+  u64(p: number): bigint {
+    return this.#dv.getBigUint64(p, true);
+  }
+  /** An i64 as a bigint. */
+  i64(p: number): bigint {
+    return this.#dv.getBigInt64(p, true);
+  }
+  setU8(p: number, v: number): void {
+    this.bytes[p] = v;
+  }
+  setU16(p: number, v: number): void {
+    this.#dv.setUint16(p, v, true);
+  }
+  setU32(p: number, v: number): void {
+    this.#dv.setUint32(p, v, true);
+  }
+  setU64(p: number, v: bigint): void {
+    this.#dv.setBigUint64(p, v, true);
+  }
+  /** Writes a non-negative integer below 2^53 as a u64, in two 32-bit halves (no BigInt). */
+  setU64n(p: number, v: number): void {
+    this.#dv.setUint32(p, v >>> 0, true);
+    this.#dv.setUint32(p + 4, Math.floor(v / 0x1_0000_0000), true);
+  }
+  /** Writes `sec * 1e9 + ns` as an exact u64 without BigInt (sec < 2^32, 0 <= ns < 2^31). */
+  setTimestamp(p: number, sec: number, ns: number): void {
+    // 1e9 = 512 * 1953125, and sec * 1953125 < 2^53 stays exact.
+    const x = sec * 1953125;
+    const lo = (x % 0x800000) * 512 + ns;
+    this.#dv.setUint32(p, lo >>> 0, true);
+    this.#dv.setUint32(p + 4, Math.floor(x / 0x800000) + Math.floor(lo / 0x1_0000_0000), true);
+  }
+  /** Zeroes `len` bytes at `p`. */
+  zero(p: number, len: number): void {
+    this.bytes.fill(0, p, p + len);
+  }
+
+  /** A view of guest bytes (a `subarray`, never a copy); valid until memory grows. */
+  view(p: number, len: number): Uint8Array {
+    return this.bytes.subarray(p, p + len);
+  }
+
+  /** Decodes UTF-8 at `p`; null when the bytes are not valid UTF-8. */
+  readString(p: number, len: number): string | null {
+    try {
+      return utf8Strict.decode(this.bytes.subarray(p, p + len));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Encodes `s` as UTF-8 at `p` into at most `max` bytes; returns the bytes written. */
+  writeString(p: number, s: string, max: number): number {
+    return utf8.encodeInto(s, this.bytes.subarray(p, p + max)).written;
+  }
+}

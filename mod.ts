@@ -23,3 +23,4 @@ export type { ClockName, WasiClock } from "./src/clocks.ts";
 export type { RandomSource } from "./src/state.ts";
 export type { StdinOption, StdoutOption } from "./src/stdio.ts";
 export type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./src/fs/types.ts";
+export { Filetype, type Whence } from "./src/abi/consts.ts";

@@ -43,7 +43,9 @@ export type WasmSource = BufferSource | WebAssembly.Module | Response | PromiseL
 
 /** The import objects: both module names share one state. */
 export interface WasiImports {
+  /** The 46 preview1 functions, by their spec names. */
   wasi_snapshot_preview1: Record<string, (...args: never[]) => unknown>;
+  /** The 45 preview0 functions (no sock_accept), translated where the ABI differs. */
   wasi_unstable: Record<string, (...args: never[]) => unknown>;
 }
 
@@ -122,6 +124,7 @@ export class Wasi {
   readonly #imports: WasiImports;
   #started = false;
 
+  /** Checks the options (a `TypeError` names a bad one) and sets up fds 0-2 and the preopens. */
   constructor(options: WasiOptions = {}) {
     checkOptions(options);
     const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);

@@ -10,12 +10,21 @@ import type { State } from "../state.ts";
  * @example
  * ```ts
  * import { WasiExit } from "./mod.ts";
- * try { /* call a reactor export *\/ } catch (e) { if (e instanceof WasiExit) console.log(e.code); }
+ * function callExport(f: () => void): number {
+ *   try {
+ *     f();
+ *     return 0;
+ *   } catch (e) {
+ *     if (e instanceof WasiExit) return e.code;
+ *     throw e;
+ *   }
+ * }
  * ```
  */
 export class WasiExit extends Error {
   /** The exit code the guest passed to proc_exit. */
   readonly code: number;
+  /** An exit with `code`. */
   constructor(code: number) {
     super(`the guest exited with code ${code}`);
     this.name = "WasiExit";

@@ -8,13 +8,21 @@ export type IoResult = number;
 
 /** File metadata, owned by the caller and reused across calls (no allocation per stat). */
 export interface Stat {
+  /** Device id. */
   dev: bigint;
+  /** Inode number, unique within `dev`. */
   ino: bigint;
+  /** What kind of file this is. */
   filetype: Filetype;
+  /** Hard link count. */
   nlink: bigint;
+  /** Size in bytes. */
   size: number;
+  /** Last access, ns since the epoch. */
   atimNs: bigint;
+  /** Last data modification, ns since the epoch. */
   mtimNs: bigint;
+  /** Last status change, ns since the epoch. */
   ctimNs: bigint;
 }
 
@@ -25,12 +33,19 @@ export function newStat(): Stat {
 
 /** How a backend opens a path (already resolved and sandboxed by `src/path.ts`). */
 export interface OpenFlags {
+  /** Open for reading. */
   read: boolean;
+  /** Open for writing. */
   write: boolean;
+  /** Create the file if it does not exist (O_CREAT). */
   create: boolean;
+  /** With `create`: fail with EXIST if it exists (O_EXCL). */
   exclusive: boolean;
+  /** Truncate to zero length (O_TRUNC). */
   truncate: boolean;
+  /** Every write goes to the end (O_APPEND). */
   append: boolean;
+  /** Must be a directory (O_DIRECTORY). */
   directory: boolean;
 }
 
@@ -39,29 +54,50 @@ export type DirentSink = (name: string, filetype: Filetype, ino: bigint) => bool
 
 /** A filesystem rooted at a preopen. Paths are relative to its root, normalised, without `..`. */
 export interface FileSystem {
+  /** Opens a file or directory; a handle, or an errno. */
   open(path: string, flags: OpenFlags): FileHandle | Errno;
+  /** Fills `out` with the metadata of `path` (of a final symlink itself unless `follow`). */
   stat(path: string, out: Stat, follow: boolean): Errno;
+  /** Creates a directory. */
   mkdir(path: string): Errno;
+  /** Removes an empty directory. */
   rmdir(path: string): Errno;
+  /** Removes a file or symlink. */
   unlink(path: string): Errno;
+  /** Renames `from` to `to`, replacing a file or empty directory there (POSIX rename). */
   rename(from: string, to: string): Errno;
+  /** Creates a hard link `to` for `from`. */
   link(from: string, to: string): Errno;
+  /** Creates a symlink at `path` holding `target` verbatim. */
   symlink(target: string, path: string): Errno;
+  /** The target of the symlink at `path`. */
   readlink(path: string): string | Errno;
+  /** Sets times in ns (null: unchanged), on a final symlink itself unless `follow`. */
   utimes(path: string, atimNs: bigint | null, mtimNs: bigint | null, follow: boolean): Errno;
 }
 
 /** An open file or directory of a backend. */
 export interface FileHandle {
+  /** Reads into `dst` at the offset (moving it), or at `pos` (not moving it). */
   read(dst: Uint8Array, pos?: number): IoResult;
+  /** Writes `src` at the offset (moving it), or at `pos` (not moving it). */
   write(src: Uint8Array, pos?: number): IoResult;
+  /** Moves the offset; returns the new one. */
   seek(offset: number, whence: Whence): IoResult;
+  /** Fills `out` with the file's metadata. */
   stat(out: Stat): Errno;
+  /** Truncates or extends the file to `size` bytes. */
   truncate(size: number): Errno;
+  /** Makes data and metadata durable. */
   sync(): Errno;
+  /** Makes data durable. */
   datasync(): Errno;
+  /** Closes the handle. */
   close(): Errno;
+  /** Lists entries from `cookie` (an index) into `out` until it returns false. */
   readdir(cookie: bigint, out: DirentSink): Errno;
+  /** Turns append mode on or off. */
   setAppend(on: boolean): Errno;
+  /** Sets times in ns (null: unchanged). */
   utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno;
 }

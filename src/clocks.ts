@@ -58,13 +58,18 @@ export class Clocks {
     return m.setU64n(p, this.#cpuNs());
   }
 
-  /** The time of clock `id` in nanoseconds, as a number (exact to well under a microsecond). */
-  nowNs(id: number): number {
+  /** The time of clock `id` in nanoseconds, exactly as `write` would report it (for ABSTIME and *_NOW). */
+  now(id: number): bigint {
     const inj = this.#injected;
-    if (inj !== undefined) return Number(inj.now(NAMES[id]));
-    if (id === ClockId.MONOTONIC) return performance.now() * 1e6;
-    if (id === ClockId.REALTIME) return (this.#wallEpochMs() + performance.now()) * 1e6;
-    return this.#cpuNs();
+    if (inj !== undefined) return BigInt.asUintN(64, inj.now(NAMES[id]));
+    if (id === ClockId.MONOTONIC) return BigInt(Math.floor(performance.now() * 1e6));
+    if (id === ClockId.REALTIME) {
+      const now = performance.now();
+      const ms = this.#wallEpochMs(now) + now;
+      const sec = Math.floor(ms / 1000);
+      return BigInt(sec) * 1_000_000_000n + BigInt(Math.floor((ms - sec * 1000) * 1e6));
+    }
+    return BigInt(this.#cpuNs());
   }
 
   /** Writes the resolution of clock `id` at `p`. */
@@ -100,14 +105,14 @@ export class Clocks {
 
   #writeRealtime(m: GuestMemory, p: number): void {
     // ns since the epoch, split into seconds and a remainder so that no digit is lost.
-    const ms = this.#wallEpochMs() + performance.now();
+    const now = performance.now();
+    const ms = this.#wallEpochMs(now) + now;
     const sec = Math.floor(ms / 1000);
     m.setTimestamp(p, sec, Math.floor((ms - sec * 1000) * 1e6));
   }
 
   /** performance.timeOrigin, re-anchored to Date.now() when they drift apart (see decisions.md#realtime). */
-  #wallEpochMs(): number {
-    const now = performance.now();
+  #wallEpochMs(now: number = performance.now()): number {
     if (now - this.#lastSyncMs > 1000) {
       this.#lastSyncMs = now;
       const est = (this.#epochMs || performance.timeOrigin) + now;

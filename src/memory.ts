@@ -13,6 +13,8 @@ export class GuestMemory {
   #memory: WebAssembly.Memory | undefined;
   /** The cached byte view; empty until bound, and detached (length 0) after a non-shared grow. */
   bytes: Uint8Array = EMPTY;
+  /** True when the memory is shared (crypto.getRandomValues refuses shared views). */
+  shared = false;
   #dv: DataView = new DataView(EMPTY.buffer);
 
   /** Binds the instance's memory; until then every range is out of bounds. */
@@ -34,6 +36,7 @@ export class GuestMemory {
     const buf = m.buffer;
     if (buf === this.bytes.buffer && buf.byteLength === this.bytes.length) return;
     this.bytes = new Uint8Array(buf);
+    this.shared = typeof SharedArrayBuffer !== "undefined" && buf instanceof SharedArrayBuffer;
     this.#dv = new DataView(buf);
   }
 
@@ -75,9 +78,10 @@ export class GuestMemory {
   setTimestamp(p: number, sec: number, ns: number): void {
     // 1e9 = 512 * 1953125, and sec * 1953125 < 2^53 stays exact.
     const x = sec * 1953125;
-    const lo = (x % 0x800000) * 512 + ns;
+    const hi = Math.floor(x / 0x800000); // x % 0x800000 would be an fmod call: split by hand (exact)
+    const lo = (x - hi * 0x800000) * 512 + ns;
     this.#dv.setUint32(p, lo >>> 0, true);
-    this.#dv.setUint32(p + 4, Math.floor(x / 0x800000) + Math.floor(lo / 0x1_0000_0000), true);
+    this.#dv.setUint32(p + 4, hi + Math.floor(lo / 0x1_0000_0000), true);
   }
   /** Zeroes `len` bytes at `p`. */
   zero(p: number, len: number): void {
@@ -86,8 +90,11 @@ export class GuestMemory {
 
   /** A view of guest bytes (a `subarray`, never a copy); valid until memory grows. */
   view(p: number, len: number): Uint8Array {
-    return this.bytes.subarray(p, p + len);
+    const last = this.#lastView;
+    if (last.byteOffset === p && last.length === len && last.buffer === this.bytes.buffer) return last;
+    return (this.#lastView = this.bytes.subarray(p, p + len));
   }
+  #lastView: Uint8Array = EMPTY;
 
   /** Decodes UTF-8 at `p`; null when the bytes are not valid UTF-8. */
   readString(p: number, len: number): string | null {

@@ -211,8 +211,11 @@ class FnSink extends PipeLike {
 class HostStream implements Stream {
   #fd: number;
   #filetype: Filetype | undefined;
+  /** Deno.stdout or Deno.stderr, looked up once (undefined off Deno or for fd 0). */
+  #deno: { writeSync(p: Uint8Array): number } | undefined;
   constructor(fd: number) {
     this.#fd = fd;
+    if (fd !== 0 && typeof g.Deno !== "undefined") this.#deno = fd === 1 ? g.Deno.stdout : g.Deno.stderr;
   }
   read(dst: Uint8Array): IoResult {
     if (this.#fd !== 0) return -Errno.BADF;
@@ -236,13 +239,18 @@ class HostStream implements Stream {
     }
   }
   write(src: Uint8Array): IoResult {
+    const out = this.#deno;
+    if (out !== undefined) {
+      try {
+        let off = out.writeSync(src);
+        while (off < src.length) off += out.writeSync(src.subarray(off));
+        return src.length;
+      } catch (err) {
+        return -stdioErrno(err);
+      }
+    }
     if (this.#fd === 0) return -Errno.BADF;
     try {
-      if (typeof g.Deno !== "undefined") {
-        const out = this.#fd === 1 ? g.Deno.stdout : g.Deno.stderr;
-        for (let off = 0; off < src.length;) off += out.writeSync(off === 0 ? src : src.subarray(off));
-        return src.length;
-      }
       const fs = nodeFs();
       if (fs === null) return consoleWrite(this.#fd, src);
       for (let off = 0; off < src.length;) {

@@ -1,7 +1,7 @@
 // fd_* calls: reads and writes, seeking, flags and rights, stat, close/renumber, preopen names.
 
 import { Errno } from "../abi/errno.ts";
-import { ADVICE_MAX, FDFLAGS_ALL, FstFlags, Rights, RIGHTS_ALL, Whence } from "../abi/consts.ts";
+import { ADVICE_MAX, ClockId, FDFLAGS_ALL, FstFlags, Rights, RIGHTS_ALL, Whence } from "../abi/consts.ts";
 import { FDSTAT, FILESTAT, type FilestatLayout, IOVEC, PRESTAT } from "../abi/layout.ts";
 import { DirDescriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
@@ -243,7 +243,7 @@ export function resolveTimes(
   if ((flags & ~0xf) !== 0) return Errno.INVAL;
   if ((flags & FstFlags.ATIM) && (flags & FstFlags.ATIM_NOW)) return Errno.INVAL;
   if ((flags & FstFlags.MTIM) && (flags & FstFlags.MTIM_NOW)) return Errno.INVAL;
-  const now = (flags & (FstFlags.ATIM_NOW | FstFlags.MTIM_NOW)) ? BigInt(Math.floor(s.clocks.nowNs(0))) : 0n;
+  const now = (flags & (FstFlags.ATIM_NOW | FstFlags.MTIM_NOW)) ? s.clocks.now(ClockId.REALTIME) : 0n;
   out[0] = flags & FstFlags.ATIM ? atim : flags & FstFlags.ATIM_NOW ? now : null;
   out[1] = flags & FstFlags.MTIM ? mtim : flags & FstFlags.MTIM_NOW ? now : null;
   return Errno.SUCCESS;

@@ -42,7 +42,14 @@ function soleIov(m: GuestMemory, iovsPtr: number, iovsLen: number): Uint8Array |
 type Pos = number;
 
 /** Gathers the iovecs and writes them with one backend write; returns the count or -errno. */
-export function writev(d: Descriptor, m: GuestMemory, iovsPtr: number, iovsLen: number, total: number, pos: Pos): number {
+export function writev(
+  d: Descriptor,
+  m: GuestMemory,
+  iovsPtr: number,
+  iovsLen: number,
+  total: number,
+  pos: Pos,
+): number {
   if (total === 0) return 0;
   const sole = soleIov(m, iovsPtr, iovsLen);
   if (sole !== null) return pos < 0 ? d.write(sole) : d.pwrite(sole, pos);
@@ -70,7 +77,14 @@ export function writev(d: Descriptor, m: GuestMemory, iovsPtr: number, iovsLen: 
 }
 
 /** Reads once into the iovecs (one backend read, as readv); returns the count or -errno. */
-export function readv(d: Descriptor, m: GuestMemory, iovsPtr: number, iovsLen: number, total: number, pos: Pos): number {
+export function readv(
+  d: Descriptor,
+  m: GuestMemory,
+  iovsPtr: number,
+  iovsLen: number,
+  total: number,
+  pos: Pos,
+): number {
   if (total === 0) return 0;
   const sole = soleIov(m, iovsPtr, iovsLen);
   if (sole !== null) return pos < 0 ? d.read(sole) : d.pread(sole, pos);
@@ -84,4 +98,3 @@ export function readv(d: Descriptor, m: GuestMemory, iovsPtr: number, iovsLen: n
   }
   return n;
 }
-

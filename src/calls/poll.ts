@@ -93,10 +93,12 @@ function clockDelay(s: State, m: GuestMemory, p: number, L: SubscriptionLayout, 
     errors[i] = Errno.NOTSUP; // CPU time does not pass while we sleep: see decisions.md#poll_oneoff
     return FAILED;
   }
-  // Two 32-bit halves: no BigInt on the clock path. Exact below 2^53 ns (104 days).
-  const timeout = m.u32(p + L.clockTimeout) + m.u32(p + L.clockTimeout + 4) * 0x1_0000_0000;
-  if ((flags & SubclockFlags.ABSTIME) === 0) return timeout;
-  return timeout - s.clocks.nowNs(id);
+  if ((flags & SubclockFlags.ABSTIME) === 0) {
+    // Two 32-bit halves: no BigInt on the relative path. Exact below 2^53 ns (104 days).
+    return m.u32(p + L.clockTimeout) + m.u32(p + L.clockTimeout + 4) * 0x1_0000_0000;
+  }
+  // Absolute: subtract exactly (realtime is near 2^61 ns, where a double's steps are 256 ns).
+  return Number(m.u64(p + L.clockTimeout) - s.clocks.now(id));
 }
 
 /** Fills an fd_read/fd_write event: the fd's readiness, or BADF. */

@@ -10,17 +10,15 @@ const CHUNK = 65536;
 export function randomGet(s: State, bufPtr: number, bufLen: number): Errno {
   const m = s.mem;
   if (!m.fits(bufPtr, bufLen)) return Errno.FAULT;
-  const dst = m.view(bufPtr, bufLen);
-  if (s.random !== undefined) {
-    s.random(dst);
-    return Errno.SUCCESS;
-  }
-  // Shared memory cannot be handed to getRandomValues: fill a private copy.
-  const shared = typeof SharedArrayBuffer !== "undefined" && dst.buffer instanceof SharedArrayBuffer;
-  for (let off = 0; off < bufLen; off += CHUNK) {
-    const part = dst.subarray(off, off + CHUNK);
-    if (shared) part.set(crypto.getRandomValues(new Uint8Array(part.length)));
-    else crypto.getRandomValues(part);
+  if (s.random !== undefined) s.random(m.view(bufPtr, bufLen));
+  else if (bufLen <= CHUNK && !m.shared) crypto.getRandomValues(m.view(bufPtr, bufLen)); // the common case
+  else {
+    for (let off = 0; off < bufLen; off += CHUNK) {
+      const part = m.view(bufPtr + off, Math.min(CHUNK, bufLen - off));
+      // Shared memory cannot be handed to getRandomValues: fill a private copy.
+      if (m.shared) part.set(crypto.getRandomValues(new Uint8Array(part.length)));
+      else crypto.getRandomValues(part);
+    }
   }
   return Errno.SUCCESS;
 }

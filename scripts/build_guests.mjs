@@ -1,0 +1,90 @@
+// Rebuilds every guest program (.c with clang-14 for wasm32-wasi, .wat with wabt) under tests/guests/ and examples/.
+//
+// Usage: node scripts/build_guests.mjs            rebuild the .wasm files in place
+//        node scripts/build_guests.mjs --check    rebuild in memory and fail if a committed .wasm differs
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DIRS = ["tests/guests", "examples", "bench/guests"];
+const CLANG = "clang-14";
+const APT = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32";
+const CFLAGS = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wall", "-Wextra", "-Wl,--strip-all"];
+/** Extra flags per C source (by file name). */
+const EXTRA_CFLAGS = {
+  "reactor.c": ["-mexec-model=reactor"],
+};
+
+const check = process.argv.includes("--check");
+
+function fail(message) {
+  console.error(`build_guests: ${message}`);
+  process.exit(1);
+}
+
+function requireClang() {
+  try {
+    execFileSync(CLANG, ["--version"], { stdio: "ignore" });
+  } catch {
+    fail(`${CLANG} was not found on PATH. On Debian/Ubuntu: ${APT}`);
+  }
+}
+
+function buildC(src, out) {
+  const name = src.slice(src.lastIndexOf("/") + 1);
+  const args = [...CFLAGS, ...(EXTRA_CFLAGS[name] ?? []), "-o", out, src];
+  try {
+    execFileSync(CLANG, args, { stdio: ["ignore", "inherit", "inherit"] });
+  } catch {
+    fail(`${CLANG} ${args.join(" ")} failed (missing sysroot or runtime? ${APT})`);
+  }
+  return readFileSync(out);
+}
+
+let wabt;
+async function buildWat(src) {
+  wabt ??= await (await import("wabt")).default();
+  const mod = wabt.parseWat(src, readFileSync(src, "utf8"));
+  try {
+    mod.validate();
+    return Buffer.from(mod.toBinary({}).buffer);
+  } finally {
+    mod.destroy();
+  }
+}
+
+const sources = DIRS.flatMap((dir) =>
+  readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".c") || f.endsWith(".wat")).sort()
+    .map((f) => join(ROOT, dir, f))
+);
+if (sources.some((f) => f.endsWith(".c"))) requireClang();
+
+const scratch = mkdtempSync(join(tmpdir(), "build_guests-"));
+const stale = [];
+try {
+  for (const src of sources) {
+    const target = src.replace(/\.(c|wat)$/, ".wasm");
+    const rel = target.slice(ROOT.length);
+    const bytes = src.endsWith(".c") ? buildC(src, join(scratch, "out.wasm")) : await buildWat(src);
+    if (check) {
+      let old;
+      try {
+        old = readFileSync(target);
+      } catch {
+        old = Buffer.alloc(0);
+      }
+      if (!old.equals(bytes)) stale.push(rel);
+      console.log(`${old.equals(bytes) ? "same " : "DIFF "} ${rel}`);
+    } else {
+      writeFileSync(target, bytes);
+      console.log(`built ${rel} (${bytes.length} bytes)`);
+    }
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+if (stale.length > 0) fail(`out of date (run node scripts/build_guests.mjs): ${stale.join(", ")}`);

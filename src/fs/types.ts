@@ -1,4 +1,21 @@
 // THE SEAM: the synchronous, POSIX-shaped, WASI-free filesystem interface that backends implement.
+//
+// The contract, for every backend (Deno, node:fs, memory) alike:
+// - Paths are relative to the backend's root, "/"-separated, with no "", "." or ".." component and no
+//   leading or trailing "/"; the root itself is "". `src/path.ts` resolves every symlink in a guest path
+//   itself, so a backend never follows one except where a method says `follow`, and is never trusted
+//   with containment. A backend must not follow a symlink in `open` (callers pass resolved paths).
+// - Nothing throws across the seam: failures are `Errno` values (or negated ones in an `IoResult`),
+//   mapped from the runtime's errors by one `toErrno` per backend. A denial by Deno's permissions is
+//   ACCES. An unexpected error (a bug) may be rethrown.
+// - `open` of a directory (with or without `flags.directory`) gives a handle whose `readdir`, `stat`,
+//   `sync`, `utimes` and `close` work; its `read`/`write` answer ISDIR. `flags.directory` on anything
+//   else is NOTDIR.
+// - `readdir(cookie, sink)`: the entries without "." and "..", in a stable order. Cookie n means "from
+//   the n-th entry of the listing"; cookie 0 takes a fresh listing, any other cookie continues the one
+//   taken at the last cookie 0 (so cookies stay valid while entries are created). The sink returns
+//   false to stop early.
+// - Times are ns since the epoch as bigint; `null` leaves a time unchanged.
 
 import type { Errno } from "../abi/errno.ts";
 import type { Filetype, Whence } from "../abi/consts.ts";

@@ -1,0 +1,635 @@
+// MemoryFs: an in-memory FileSystem (inodes, hard links, verbatim symlinks, sparse files) for edge runtimes and tests.
+
+import { Errno, errnoName } from "../abi/errno.ts";
+import { Filetype, Whence } from "../abi/consts.ts";
+import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./types.ts";
+
+/** Largest file size and offset: every byte position stays an exact JS number. */
+const MAX_SIZE = Number.MAX_SAFE_INTEGER;
+/** Symlinks followed in one lookup before LOOP (Linux's MAXSYMLINKS). */
+const MAX_HOPS = 40;
+/** Copies shorter than this are done byte by byte, so a small read creates no `subarray` view. */
+const SMALL_COPY = 32;
+const EMPTY = new Uint8Array(0);
+const SLASH = 47;
+
+/** Module-wide counter for `dev`: each MemoryFs is its own device. */
+let nextDev = 1n;
+
+/** One file, directory or symlink. Every field exists on every kind, so lookups stay monomorphic. */
+class Inode {
+  readonly ino: bigint;
+  readonly type: Filetype;
+  /** Files and symlinks: hard links. Directories: 2 + subdirectories; 0 once removed. */
+  nlink: bigint;
+  atim: bigint;
+  mtim: bigint;
+  ctim: bigint;
+  /**
+   * `performance.now()` of a data change (write, truncate) whose mtim/ctim are not yet stored, or -1.
+   * The default clock stamps lazily so that a write allocates no bigint; `Clock.settle` turns it into ns.
+   */
+  dirtyMs = -1;
+  /** File bytes; capacity may exceed `size`. Invariant: every byte at or past `size` is 0. */
+  data: Uint8Array = EMPTY;
+  /** Files: length in bytes (may exceed `data.length`: the rest reads as zeros). Symlinks: UTF-8 target length. */
+  size = 0;
+  /** Directories: entries in insertion order; null for other kinds. */
+  entries: Map<string, Inode> | null;
+  /** Directories: the containing directory (the root's is itself); null for other kinds. */
+  parent: Inode | null = null;
+  /** Symlinks: the target, verbatim. */
+  target = "";
+
+  constructor(ino: bigint, type: Filetype, nlink: bigint, t: bigint) {
+    this.ino = ino;
+    this.type = type;
+    this.nlink = nlink;
+    this.atim = this.mtim = this.ctim = t;
+    this.entries = type === Filetype.DIRECTORY ? new Map() : null;
+  }
+}
+
+/** The time source of one MemoryFs: an injected `now`, or wall-clock ns built from Date.now() and performance.now(). */
+class Clock {
+  readonly #now: (() => bigint) | undefined;
+  /** Wall-clock ms at performance time 0 (NaN until first used: no clock is read at construction). */
+  #anchorMs = NaN;
+
+  constructor(now: (() => bigint) | undefined) {
+    this.#now = now;
+  }
+
+  /** The current time in ns since the epoch. */
+  now(): bigint {
+    return this.#now !== undefined ? this.#now() : this.#ns(performance.now());
+  }
+
+  /** Records a data change (write, truncate): mtim and ctim become now. */
+  touch(node: Inode): void {
+    if (this.#now !== undefined) node.mtim = node.ctim = this.#now();
+    else node.dirtyMs = performance.now(); // stored as a number: no allocation on the write path
+  }
+
+  /** Turns a pending `touch` into stored mtim/ctim; call before reading or setting times. */
+  settle(node: Inode): void {
+    if (node.dirtyMs < 0) return;
+    node.mtim = node.ctim = this.#ns(node.dirtyMs);
+    node.dirtyMs = -1;
+  }
+
+  /** A metadata change: ctim becomes now. */
+  changed(node: Inode): void {
+    this.settle(node);
+    node.ctim = this.now();
+  }
+
+  /** An entry was added or removed: the directory's mtim and ctim become now. */
+  dirChanged(dir: Inode): void {
+    this.settle(dir);
+    dir.mtim = dir.ctim = this.now();
+  }
+
+  /** ns since the epoch at performance time `perfMs`, re-anchored to Date.now() when the two drift apart. */
+  #ns(perfMs: number): bigint {
+    const perf = performance.now(), wall = Date.now();
+    if (!(Math.abs(this.#anchorMs + perf - wall) <= 2)) this.#anchorMs = wall - perf;
+    // Integer ms as a bigint, the sub-ms rest in a small double: no digit of the ns count is lost.
+    const whole = Math.floor(this.#anchorMs);
+    return BigInt(whole) * 1_000_000n + BigInt(Math.round((this.#anchorMs - whole + perfMs) * 1e6));
+  }
+}
+
+/** Options of `new MemoryFs(...)`. */
+export interface MemoryFsOptions {
+  /** The time in ns since the epoch for new and changed inodes; default: the wall clock (read only in calls). */
+  now?: () => bigint;
+}
+
+/**
+ * An in-memory filesystem with POSIX (Linux) semantics: inode numbers, hard links, symlinks stored verbatim,
+ * sparse growth, open files that outlive their last link. Reads do not update atime (noatime).
+ * `writeFile`/`readFile`/`mkdirp` seed and inspect it from JS and throw; the seam methods return errno values.
+ *
+ * @example Seed a tree, hand it to a guest, read what it wrote
+ * ```ts
+ * import { MemoryFs } from "./memory.ts";
+ * const fs: MemoryFs = new MemoryFs();
+ * fs.mkdirp("/data/in");
+ * fs.writeFile("/data/in/hello.txt", "hello\n");
+ * const bytes: Uint8Array = fs.readFile("data/in/hello.txt");
+ * console.log(new TextDecoder().decode(bytes)); // "hello\n"
+ * ```
+ */
+export class MemoryFs implements FileSystem {
+  readonly #dev: bigint;
+  readonly #clock: Clock;
+  readonly #root: Inode;
+  #nextIno = 1n;
+  /** Symlinks followed so far in the current lookup. */
+  #hops = 0;
+  /** The last component of the path given to `#parentOf` (saves an allocation per call). */
+  #name = "";
+
+  /** An empty filesystem: just the root directory (inode 1). */
+  constructor(options: MemoryFsOptions = {}) {
+    this.#dev = nextDev++;
+    this.#clock = new Clock(options.now);
+    this.#root = this.#make(Filetype.DIRECTORY, 2n);
+    this.#root.parent = this.#root;
+  }
+
+  /** Opens a file or directory (never following a final symlink: that is LOOP, like O_NOFOLLOW). */
+  open(path: string, flags: OpenFlags): FileHandle | Errno {
+    let node: Inode;
+    if (path === "") node = this.#root;
+    else {
+      const dir = this.#parentOf(path);
+      if (typeof dir === "number") return dir;
+      const found = dir.entries!.get(this.#name);
+      if (found === undefined) {
+        if (!flags.create) return Errno.NOENT;
+        if (flags.directory) return Errno.INVAL; // O_CREAT|O_DIRECTORY creates nothing (Linux)
+        const file = this.#make(Filetype.REGULAR_FILE, 1n);
+        dir.entries!.set(this.#name, file);
+        this.#clock.dirChanged(dir);
+        return new MemoryHandle(file, this.#clock, this.#dev, flags);
+      }
+      node = found;
+    }
+    if (flags.create && flags.exclusive) return Errno.EXIST;
+    if (node.type === Filetype.SYMBOLIC_LINK) return Errno.LOOP;
+    if (node.type === Filetype.DIRECTORY) {
+      if (flags.write || flags.create) return Errno.ISDIR;
+    } else {
+      if (flags.directory) return Errno.NOTDIR;
+      if (flags.truncate) setSize(node, 0, this.#clock);
+    }
+    return new MemoryHandle(node, this.#clock, this.#dev, flags);
+  }
+
+  /** Fills `out` with the metadata of `path` (of a final symlink itself unless `follow`). */
+  stat(path: string, out: Stat, follow: boolean): Errno {
+    const node = this.#lookup(path, follow);
+    if (typeof node === "number") return node;
+    fill(node, out, this.#dev, this.#clock);
+    return Errno.SUCCESS;
+  }
+
+  /** Creates a directory; EXIST when anything (even a dangling symlink) has the name. */
+  mkdir(path: string): Errno {
+    if (path === "") return Errno.EXIST;
+    const dir = this.#parentOf(path);
+    if (typeof dir === "number") return dir;
+    if (dir.entries!.has(this.#name)) return Errno.EXIST;
+    const sub = this.#make(Filetype.DIRECTORY, 2n);
+    sub.parent = dir;
+    dir.entries!.set(this.#name, sub);
+    dir.nlink++;
+    this.#clock.dirChanged(dir);
+    return Errno.SUCCESS;
+  }
+
+  /** Removes an empty directory; the root is BUSY. */
+  rmdir(path: string): Errno {
+    if (path === "") return Errno.BUSY; // Linux: rmdir("/") is EBUSY
+    const dir = this.#parentOf(path);
+    if (typeof dir === "number") return dir;
+    const node = dir.entries!.get(this.#name);
+    if (node === undefined) return Errno.NOENT;
+    if (node.entries === null) return Errno.NOTDIR;
+    if (node.entries.size !== 0) return Errno.NOTEMPTY;
+    dir.entries!.delete(this.#name);
+    dir.nlink--;
+    node.nlink = 0n;
+    this.#clock.changed(node);
+    this.#clock.dirChanged(dir);
+    return Errno.SUCCESS;
+  }
+
+  /** Removes a file or symlink (never what it points to); a directory is ISDIR (Linux). */
+  unlink(path: string): Errno {
+    if (path === "") return Errno.ISDIR;
+    const dir = this.#parentOf(path);
+    if (typeof dir === "number") return dir;
+    const node = dir.entries!.get(this.#name);
+    if (node === undefined) return Errno.NOENT;
+    if (node.entries !== null) return Errno.ISDIR;
+    dir.entries!.delete(this.#name);
+    node.nlink--;
+    this.#clock.changed(node);
+    this.#clock.dirChanged(dir);
+    return Errno.SUCCESS;
+  }
+
+  /** POSIX rename: replaces a file or empty directory at `to`; a final symlink is moved, not followed. */
+  rename(from: string, to: string): Errno {
+    if (from === "" || to === "") return Errno.BUSY; // Linux: renaming "/" or onto it is EBUSY
+    const sp = this.#parentOf(from);
+    if (typeof sp === "number") return sp;
+    const sname = this.#name;
+    const src = sp.entries!.get(sname);
+    if (src === undefined) return Errno.NOENT;
+    const dp = this.#parentOf(to);
+    if (typeof dp === "number") return dp;
+    const dname = this.#name;
+    const dst = dp.entries!.get(dname);
+    if (dst === src) return Errno.SUCCESS; // the same path, or two links to one file: nothing to do
+    if (src.entries !== null) {
+      for (let d = dp;; d = d.parent!) {
+        if (d === src) return Errno.INVAL; // into its own subtree
+        if (d === this.#root) break;
+      }
+      if (dst !== undefined) {
+        if (dst.entries === null) return Errno.NOTDIR;
+        if (dst.entries.size !== 0) return Errno.NOTEMPTY;
+      }
+    } else if (dst !== undefined && dst.entries !== null) return Errno.ISDIR;
+    if (dst !== undefined) {
+      dp.entries!.delete(dname); // the new name goes last in the listing
+      if (dst.entries !== null) {
+        dst.nlink = 0n;
+        dp.nlink--;
+      } else dst.nlink--;
+      this.#clock.changed(dst);
+    }
+    sp.entries!.delete(sname);
+    dp.entries!.set(dname, src);
+    if (src.entries !== null && sp !== dp) {
+      sp.nlink--;
+      dp.nlink++;
+      src.parent = dp;
+    }
+    this.#clock.changed(src);
+    this.#clock.dirChanged(sp);
+    if (dp !== sp) this.#clock.dirChanged(dp);
+    return Errno.SUCCESS;
+  }
+
+  /** Creates a hard link `to` for `from` (a symlink is linked itself); directories are PERM. */
+  link(from: string, to: string): Errno {
+    const src = this.#lookup(from, false);
+    if (typeof src === "number") return src;
+    if (to === "") return Errno.EXIST;
+    const dir = this.#parentOf(to);
+    if (typeof dir === "number") return dir;
+    if (dir.entries!.has(this.#name)) return Errno.EXIST;
+    if (src.entries !== null) return Errno.PERM;
+    dir.entries!.set(this.#name, src);
+    src.nlink++;
+    this.#clock.changed(src);
+    this.#clock.dirChanged(dir);
+    return Errno.SUCCESS;
+  }
+
+  /** Creates a symlink holding `target` verbatim (any string but ""); it is never resolved here. */
+  symlink(target: string, path: string): Errno {
+    if (path === "") return Errno.EXIST;
+    const dir = this.#parentOf(path);
+    if (typeof dir === "number") return dir;
+    if (dir.entries!.has(this.#name)) return Errno.EXIST;
+    if (target === "") return Errno.NOENT; // Linux refuses an empty target
+    const link = this.#make(Filetype.SYMBOLIC_LINK, 1n);
+    link.target = target;
+    link.size = utf8Length(target);
+    dir.entries!.set(this.#name, link);
+    this.#clock.dirChanged(dir);
+    return Errno.SUCCESS;
+  }
+
+  /** The verbatim target of the symlink at `path`; INVAL for anything else. */
+  readlink(path: string): string | Errno {
+    const node = this.#lookup(path, false);
+    if (typeof node === "number") return node;
+    return node.type === Filetype.SYMBOLIC_LINK ? node.target : Errno.INVAL;
+  }
+
+  /** Sets times in ns (null: unchanged) and ctim to now; on a final symlink itself unless `follow`. */
+  utimes(path: string, atimNs: bigint | null, mtimNs: bigint | null, follow: boolean): Errno {
+    const node = this.#lookup(path, follow);
+    if (typeof node === "number") return node;
+    setTimes(node, atimNs, mtimNs, this.#clock);
+    return Errno.SUCCESS;
+  }
+
+  /**
+   * JS-side: writes `data` (a string is UTF-8 encoded) to the file at `path`, creating it and any missing parent
+   * directories, replacing its content. `path` is "/"-separated, from the root with or without a leading "/".
+   * Throws an Error on failure.
+   */
+  writeFile(path: string, data: Uint8Array | string): void {
+    const p = jsPath("writeFile", path);
+    const k = p.lastIndexOf("/");
+    if (k > 0) this.#mkdirs("writeFile", path, p.substring(0, k));
+    const h = this.open(p, { ...WRITE_FLAGS });
+    if (typeof h === "number") throw fsError("writeFile", path, h);
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const n = h.write(bytes);
+    h.close();
+    if (n < 0) throw fsError("writeFile", path, -n);
+  }
+
+  /** JS-side: a copy of the content of the file at `path` (symlinks followed). Throws an Error on failure. */
+  readFile(path: string): Uint8Array {
+    const node = this.#lookup(jsPath("readFile", path), true);
+    if (typeof node === "number") throw fsError("readFile", path, node);
+    if (node.type !== Filetype.REGULAR_FILE) throw fsError("readFile", path, Errno.ISDIR);
+    const out = new Uint8Array(node.size);
+    out.set(node.data.subarray(0, Math.min(node.size, node.data.length)));
+    return out;
+  }
+
+  /** JS-side: creates the directory `path` and any missing parents (like `mkdir -p`). Throws an Error on failure. */
+  mkdirp(path: string): void {
+    this.#mkdirs("mkdirp", path, jsPath("mkdirp", path));
+  }
+
+  #mkdirs(what: string, original: string, p: string): void {
+    for (let i = 0; i <= p.length; i++) {
+      if (i !== p.length && p.charCodeAt(i) !== SLASH) continue;
+      const prefix = p.substring(0, i);
+      const node = this.#lookup(prefix, true);
+      if (node === Errno.NOENT) {
+        const e = this.mkdir(prefix);
+        if (e !== Errno.SUCCESS) throw fsError(what, original, e);
+      } else if (typeof node === "number") throw fsError(what, original, node);
+      else if (node.entries === null) throw fsError(what, original, Errno.NOTDIR);
+    }
+  }
+
+  #make(type: Filetype, nlink: bigint): Inode {
+    return new Inode(this.#nextIno++, type, nlink, this.#clock.now());
+  }
+
+  /** The inode at `path`; symlinks are followed within the tree on the way, and at the end when `follow`. */
+  #lookup(path: string, follow: boolean): Inode | Errno {
+    this.#hops = 0;
+    return this.#walk(this.#root, path, follow);
+  }
+
+  /** The directory holding the last component of `path` (a non-empty seam path), which goes to `#name`. */
+  #parentOf(path: string): Inode | Errno {
+    const k = path.lastIndexOf("/");
+    this.#name = k < 0 ? path : path.substring(k + 1);
+    if (k < 0) return this.#root;
+    this.#hops = 0;
+    const dir = this.#walk(this.#root, path.substring(0, k), true);
+    if (typeof dir === "number") return dir;
+    return dir.entries === null ? Errno.NOTDIR : dir;
+  }
+
+  /**
+   * Walks `path` from `start`. Seam paths never hold "." or ".." or symlinks before their end (src/path.ts resolves
+   * them), but symlink targets may: ".." stops at the root and an absolute target starts from the root.
+   */
+  #walk(start: Inode, path: string, follow: boolean): Inode | Errno {
+    let cur = start;
+    const n = path.length;
+    for (let i = 0; i < n;) {
+      let j = path.indexOf("/", i);
+      if (j < 0) j = n;
+      if (j === i) {
+        i++;
+        continue;
+      }
+      const name = path.substring(i, j);
+      i = j + 1;
+      if (cur.entries === null) return Errno.NOTDIR;
+      if (name === ".") continue;
+      let next = name === ".." ? cur.parent! : cur.entries.get(name);
+      if (next === undefined) return Errno.NOENT;
+      if (next.type === Filetype.SYMBOLIC_LINK && (follow || i < n)) {
+        if (++this.#hops > MAX_HOPS) return Errno.LOOP;
+        const t = next.target;
+        const r = this.#walk(t.charCodeAt(0) === SLASH ? this.#root : cur, t, true);
+        if (typeof r === "number") return r;
+        next = r;
+      }
+      cur = next;
+    }
+    return cur;
+  }
+}
+
+/** Flags for the JS-side `writeFile`. */
+const WRITE_FLAGS: OpenFlags = {
+  read: false,
+  write: true,
+  create: true,
+  exclusive: false,
+  truncate: true,
+  append: false,
+  directory: false,
+};
+
+/** An open file or directory of a MemoryFs; it keeps its inode alive after the last link goes. */
+class MemoryHandle implements FileHandle {
+  readonly #node: Inode;
+  readonly #clock: Clock;
+  readonly #dev: bigint;
+  readonly #readable: boolean;
+  readonly #writable: boolean;
+  #append: boolean;
+  #pos = 0;
+  #closed = false;
+  /** The listing taken at the last readdir cookie 0. */
+  #names: string[] | null = null;
+  #nodes: Inode[] | null = null;
+
+  constructor(node: Inode, clock: Clock, dev: bigint, flags: OpenFlags) {
+    this.#node = node;
+    this.#clock = clock;
+    this.#dev = dev;
+    this.#readable = flags.read;
+    this.#writable = flags.write;
+    this.#append = flags.append;
+  }
+
+  read(dst: Uint8Array, pos?: number): IoResult {
+    const node = this.#node;
+    if (this.#closed) return -Errno.BADF;
+    if (node.entries !== null) return -Errno.ISDIR;
+    if (!this.#readable) return -Errno.BADF;
+    const at = pos === undefined ? this.#pos : pos;
+    if (at < 0) return -Errno.INVAL;
+    if (at >= node.size) return 0;
+    const n = Math.min(dst.length, node.size - at);
+    const data = node.data;
+    const stored = Math.max(0, Math.min(n, data.length - at)); // the rest of a sparse file reads as zeros
+    if (stored > SMALL_COPY) dst.set(data.subarray(at, at + stored));
+    else for (let k = 0; k < stored; k++) dst[k] = data[at + k];
+    if (stored < n) dst.fill(0, stored, n);
+    if (pos === undefined) this.#pos = at + n;
+    return n;
+  }
+
+  write(src: Uint8Array, pos?: number): IoResult {
+    const node = this.#node;
+    if (this.#closed) return -Errno.BADF;
+    if (node.entries !== null) return -Errno.ISDIR;
+    if (!this.#writable) return -Errno.BADF;
+    // In append mode every write goes to the end, a positional one too (Linux pwrite on O_APPEND).
+    const at = this.#append ? node.size : pos === undefined ? this.#pos : pos;
+    if (at < 0) return -Errno.INVAL;
+    const n = src.length, end = at + n;
+    if (end > MAX_SIZE) return -Errno.FBIG;
+    if (n === 0) return 0;
+    if (end > node.data.length) {
+      const e = grow(node, end);
+      if (e !== Errno.SUCCESS) return -e;
+    }
+    node.data.set(src, at);
+    if (end > node.size) node.size = end;
+    this.#clock.touch(node);
+    if (pos === undefined) this.#pos = end;
+    return n;
+  }
+
+  seek(offset: number, whence: Whence): IoResult {
+    if (this.#closed) return -Errno.BADF;
+    let base: number;
+    if (whence === Whence.SET) base = 0;
+    else if (whence === Whence.CUR) base = this.#pos;
+    else if (whence === Whence.END) base = this.#node.entries === null ? this.#node.size : 0;
+    else return -Errno.INVAL;
+    const to = base + offset;
+    if (to < 0 || to > MAX_SIZE) return -Errno.INVAL;
+    this.#pos = to;
+    return to;
+  }
+
+  stat(out: Stat): Errno {
+    if (this.#closed) return Errno.BADF;
+    fill(this.#node, out, this.#dev, this.#clock);
+    return Errno.SUCCESS;
+  }
+
+  truncate(size: number): Errno {
+    if (this.#closed) return Errno.BADF;
+    if (this.#node.entries !== null || !this.#writable || size < 0) return Errno.INVAL; // Linux ftruncate
+    if (size > MAX_SIZE) return Errno.FBIG;
+    setSize(this.#node, size, this.#clock);
+    return Errno.SUCCESS;
+  }
+
+  sync(): Errno {
+    return this.#closed ? Errno.BADF : Errno.SUCCESS;
+  }
+
+  datasync(): Errno {
+    return this.#closed ? Errno.BADF : Errno.SUCCESS;
+  }
+
+  close(): Errno {
+    if (this.#closed) return Errno.BADF;
+    this.#closed = true;
+    this.#names = this.#nodes = null;
+    return Errno.SUCCESS;
+  }
+
+  readdir(cookie: bigint, out: DirentSink): Errno {
+    if (this.#closed) return Errno.BADF;
+    const entries = this.#node.entries;
+    if (entries === null) return Errno.NOTDIR;
+    if (cookie === 0n || this.#names === null) {
+      this.#names = [...entries.keys()];
+      this.#nodes = [...entries.values()];
+    }
+    const names = this.#names, nodes = this.#nodes!;
+    for (let i = cookie < BigInt(names.length) ? Number(cookie) : names.length; i < names.length; i++) {
+      if (!out(names[i], nodes[i].type, nodes[i].ino)) break;
+    }
+    return Errno.SUCCESS;
+  }
+
+  setAppend(on: boolean): Errno {
+    if (this.#closed) return Errno.BADF;
+    this.#append = on;
+    return Errno.SUCCESS;
+  }
+
+  utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
+    if (this.#closed) return Errno.BADF;
+    setTimes(this.#node, atimNs, mtimNs, this.#clock);
+    return Errno.SUCCESS;
+  }
+}
+
+function fill(node: Inode, out: Stat, dev: bigint, clock: Clock): void {
+  clock.settle(node);
+  out.dev = dev;
+  out.ino = node.ino;
+  out.filetype = node.type;
+  out.nlink = node.nlink;
+  out.size = node.entries === null ? node.size : 0;
+  out.atimNs = node.atim;
+  out.mtimNs = node.mtim;
+  out.ctimNs = node.ctim;
+}
+
+function setTimes(node: Inode, atimNs: bigint | null, mtimNs: bigint | null, clock: Clock): void {
+  clock.settle(node);
+  if (atimNs !== null) node.atim = atimNs;
+  if (mtimNs !== null) node.mtim = mtimNs;
+  node.ctim = clock.now();
+}
+
+/** Sets a file's length: bytes past a smaller size are zeroed (or released), a larger size reads as zeros. */
+function setSize(node: Inode, size: number, clock: Clock): void {
+  const data = node.data;
+  if (size < node.size) {
+    if (size === 0) node.data = EMPTY;
+    else if (size * 4 < data.length) node.data = data.slice(0, size);
+    else if (size < data.length) data.fill(0, size, Math.min(node.size, data.length));
+  }
+  node.size = size;
+  clock.touch(node);
+}
+
+/** Grows a file's buffer to hold `end` bytes, doubling; NOSPC when the engine cannot allocate it. */
+function grow(node: Inode, end: number): Errno {
+  const old = node.data;
+  let next: Uint8Array;
+  try {
+    next = new Uint8Array(Math.max(end, old.length * 2, 64));
+  } catch {
+    try {
+      next = new Uint8Array(end);
+    } catch {
+      return Errno.NOSPC;
+    }
+  }
+  next.set(old);
+  node.data = next;
+  return Errno.SUCCESS;
+}
+
+/** UTF-8 byte length of `s` without encoding it (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** A JS-side path ("/a/b", "a/b", "/") as a seam path ("a/b", ""); "." parts are dropped, ".." throws. */
+function jsPath(what: string, path: string): string {
+  let out = "";
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") throw new Error(`MemoryFs.${what}(${JSON.stringify(path)}): ".." is not allowed`);
+    out = out === "" ? part : out + "/" + part;
+  }
+  return out;
+}
+
+function fsError(what: string, path: string, e: number): Error {
+  return new Error(`MemoryFs.${what}(${JSON.stringify(path)}): ${errnoName(e).toUpperCase()} (errno ${e})`);
+}

@@ -1,0 +1,319 @@
+// MemoryFs: the conformance suite, plus what only an in-memory tree can promise (exact clock, dir nlink, JS API).
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Errno } from "../../src/abi/errno.ts";
+import { Filetype, Whence } from "../../src/abi/consts.ts";
+import { MemoryFs } from "../../src/fs/memory.ts";
+import { type FileHandle, newStat, type OpenFlags, type Stat } from "../../src/fs/types.ts";
+import { conformance } from "./conformance.ts";
+
+conformance("MemoryFs", () => ({ fs: new MemoryFs(), cleanup() {} }));
+
+const NONE: OpenFlags = {
+  read: false,
+  write: false,
+  create: false,
+  exclusive: false,
+  truncate: false,
+  append: false,
+  directory: false,
+};
+const CREATE: OpenFlags = { ...NONE, read: true, write: true, create: true };
+const DIR: OpenFlags = { ...NONE, read: true, directory: true };
+
+function open(fs: MemoryFs, path: string, flags: OpenFlags): FileHandle {
+  const h = fs.open(path, flags);
+  if (typeof h === "number") assert.fail(`open ${path}: ${h}`);
+  return h;
+}
+
+function stat(fs: MemoryFs, path: string, follow = false): Stat {
+  const s = newStat();
+  assert.equal(fs.stat(path, s, follow), Errno.SUCCESS);
+  return s;
+}
+
+/** A clock that returns `t` and only moves when told. */
+function manualClock(): { now: () => bigint; set(t: bigint): void } {
+  let t = 1_000n;
+  return { now: () => t, set: (v: bigint) => void (t = v) };
+}
+
+describe("MemoryFs only", () => {
+  test("an injected clock stamps creation exactly, and writes update mtime and ctime but not atime", () => {
+    const clock = manualClock();
+    const fs = new MemoryFs({ now: clock.now });
+    clock.set(100n);
+    const h = open(fs, "f", CREATE);
+    let s = stat(fs, "f");
+    assert.deepEqual([s.atimNs, s.mtimNs, s.ctimNs], [100n, 100n, 100n]);
+    clock.set(200n);
+    h.write(new Uint8Array([1, 2, 3]));
+    s = stat(fs, "f");
+    assert.deepEqual([s.atimNs, s.mtimNs, s.ctimNs], [100n, 200n, 200n]);
+    clock.set(300n);
+    h.read(new Uint8Array(3), 0); // noatime: reads change no time
+    s = stat(fs, "f");
+    assert.deepEqual([s.atimNs, s.mtimNs, s.ctimNs], [100n, 200n, 200n]);
+    h.truncate(1);
+    s = stat(fs, "f");
+    assert.deepEqual([s.atimNs, s.mtimNs, s.ctimNs], [100n, 300n, 300n]);
+    clock.set(400n);
+    assert.equal(fs.utimes("f", 7n, null, false), Errno.SUCCESS);
+    s = stat(fs, "f");
+    assert.deepEqual([s.atimNs, s.mtimNs, s.ctimNs], [7n, 300n, 400n], "utimes sets ctime to now");
+    clock.set(500n);
+    assert.equal(h.utimes(null, 1n), Errno.SUCCESS);
+    s = stat(fs, "f");
+    assert.deepEqual([s.atimNs, s.mtimNs, s.ctimNs], [7n, 1n, 500n]);
+    h.close();
+  });
+
+  test("an injected clock: link, unlink and rename change ctime; entry changes stamp the directory", () => {
+    const clock = manualClock();
+    const fs = new MemoryFs({ now: clock.now });
+    clock.set(10n);
+    fs.mkdir("d");
+    clock.set(20n);
+    fs.writeFile("d/f", "x");
+    let d = stat(fs, "d");
+    assert.deepEqual([d.atimNs, d.mtimNs, d.ctimNs], [10n, 20n, 20n]);
+    clock.set(30n);
+    fs.link("d/f", "g");
+    assert.equal(stat(fs, "g").ctimNs, 30n);
+    assert.equal(stat(fs, "g").mtimNs, 20n);
+    assert.equal(stat(fs, "").mtimNs, 30n);
+    clock.set(40n);
+    fs.rename("g", "d/h");
+    d = stat(fs, "d");
+    assert.equal(d.mtimNs, 40n);
+    assert.equal(stat(fs, "").mtimNs, 40n);
+    assert.equal(stat(fs, "d/h").ctimNs, 40n);
+    clock.set(50n);
+    fs.unlink("d/h");
+    assert.equal(stat(fs, "d/f").ctimNs, 50n);
+    assert.equal(stat(fs, "d/f").nlink, 1n);
+  });
+
+  test("the default clock is the wall clock in ns, and a write stamps mtime at the write, not at the stat", async () => {
+    const fs = new MemoryFs();
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const h = open(fs, "f", CREATE);
+    const c = stat(fs, "f");
+    assert.ok(c.mtimNs >= before - 2_000_000n && c.mtimNs <= BigInt(Date.now() + 2) * 1_000_000n);
+    await new Promise((r) => setTimeout(r, 20));
+    h.write(new Uint8Array(1));
+    const wrote = BigInt(Date.now()) * 1_000_000n;
+    await new Promise((r) => setTimeout(r, 30));
+    const s = stat(fs, "f");
+    assert.ok(s.mtimNs > c.mtimNs, "mtime moved");
+    assert.ok(s.mtimNs <= wrote + 2_000_000n, "stamped at the write, not 30 ms later at the stat");
+    assert.equal(s.ctimNs, s.mtimNs);
+    h.close();
+  });
+
+  test("inode numbers start at 1 for the root and count up; dev differs between instances", () => {
+    const a = new MemoryFs(), b = new MemoryFs();
+    assert.equal(stat(a, "").ino, 1n);
+    a.mkdir("d");
+    a.writeFile("f", "");
+    assert.equal(stat(a, "d").ino, 2n);
+    assert.equal(stat(a, "f").ino, 3n);
+    assert.notEqual(stat(a, "").dev, stat(b, "").dev);
+    assert.equal(stat(b, "").ino, 1n);
+  });
+
+  test("directory nlink is 2 plus its subdirectories, through mkdir, rmdir and rename", () => {
+    const fs = new MemoryFs();
+    const nl = (p: string) => stat(fs, p).nlink;
+    assert.equal(nl(""), 2n);
+    fs.mkdir("a");
+    fs.mkdir("b");
+    fs.writeFile("file", "");
+    assert.equal(nl(""), 4n);
+    fs.mkdir("a/x");
+    fs.mkdir("a/y");
+    assert.equal(nl("a"), 4n);
+    assert.equal(nl("a/x"), 2n);
+    fs.rename("a/x", "b/x");
+    assert.deepEqual([nl("a"), nl("b"), nl("")], [3n, 3n, 4n]);
+    fs.mkdir("b/z");
+    fs.rename("a/y", "b/z"); // replaces the empty b/z
+    assert.deepEqual([nl("a"), nl("b")], [2n, 4n]);
+    const held = open(fs, "b/x", DIR);
+    fs.rmdir("b/x");
+    assert.equal(nl("b"), 3n);
+    const s = newStat();
+    held.stat(s);
+    assert.equal(s.nlink, 0n, "a removed directory has no links");
+    held.close();
+    fs.symlink("a", "la");
+    assert.equal(nl(""), 4n, "symlinks and files do not count");
+  });
+
+  test("readdir lists in insertion order; a name renamed over goes last", () => {
+    const fs = new MemoryFs();
+    for (const n of ["c", "a", "b"]) fs.writeFile(n, n);
+    const names = () => {
+      const h = open(fs, "", DIR);
+      const out: string[] = [];
+      h.readdir(0n, (n) => (out.push(n), true));
+      h.close();
+      return out;
+    };
+    assert.deepEqual(names(), ["c", "a", "b"]);
+    fs.rename("c", "a");
+    assert.deepEqual(names(), ["b", "a"]);
+  });
+
+  test("readdir continuing a snapshot still reports an entry removed since cookie 0", () => {
+    const fs = new MemoryFs();
+    for (const n of ["a", "b", "c"]) fs.writeFile(n, n);
+    const h = open(fs, "", DIR);
+    h.readdir(0n, () => false);
+    fs.unlink("c");
+    const rest: [string, number][] = [];
+    h.readdir(1n, (n, t) => (rest.push([n, t]), true));
+    assert.deepEqual(rest, [["b", Filetype.REGULAR_FILE], ["c", Filetype.REGULAR_FILE]]);
+    h.close();
+  });
+
+  test("open never follows a final symlink: LOOP (like O_NOFOLLOW)", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("f", "x");
+    fs.symlink("f", "l");
+    assert.equal(fs.open("l", { ...NONE, read: true }), Errno.LOOP);
+    assert.equal(fs.open("l", CREATE), Errno.LOOP);
+  });
+
+  test("symlinks inside a path are followed within the tree; .. stops at the root; loops are LOOP", () => {
+    const fs = new MemoryFs();
+    fs.mkdirp("a/b");
+    fs.writeFile("a/b/f", "deep");
+    fs.symlink("a/b", "lb");
+    fs.symlink("/a", "abs");
+    fs.symlink("../../../../a/b", "a/up");
+    fs.symlink("loop2", "loop1");
+    fs.symlink("loop1", "loop2");
+    assert.equal(stat(fs, "lb/f").size, 4);
+    assert.equal(stat(fs, "abs/b/f").size, 4);
+    assert.equal(stat(fs, "a/up", true).filetype, Filetype.DIRECTORY);
+    assert.equal(fs.stat("loop1", newStat(), true), Errno.LOOP);
+    assert.equal(fs.stat("loop1/x", newStat(), false), Errno.LOOP);
+    assert.equal(stat(fs, "loop1").filetype, Filetype.SYMBOLIC_LINK);
+    assert.equal(fs.symlink("", "empty"), Errno.NOENT);
+  });
+
+  test("root edge cases: mkdir/symlink/link onto it EXIST, unlink ISDIR, rename BUSY, readlink INVAL", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("f", "");
+    assert.equal(fs.mkdir(""), Errno.EXIST);
+    assert.equal(fs.symlink("x", ""), Errno.EXIST);
+    assert.equal(fs.link("f", ""), Errno.EXIST);
+    assert.equal(fs.link("", "r"), Errno.PERM);
+    assert.equal(fs.unlink(""), Errno.ISDIR);
+    assert.equal(fs.rename("", "x"), Errno.BUSY);
+    assert.equal(fs.rename("f", ""), Errno.BUSY);
+    assert.equal(fs.readlink(""), Errno.INVAL);
+    assert.equal(fs.open("", { ...NONE, read: true, write: true }), Errno.ISDIR);
+  });
+
+  test("a sparse file: truncate up allocates nothing visible, writes far out zero-fill, shrink then grow reads zeros", () => {
+    const fs = new MemoryFs();
+    const h = open(fs, "f", CREATE);
+    assert.equal(h.truncate(1 << 30), Errno.SUCCESS); // 1 GiB: cheap, the tail reads as zeros
+    const buf = new Uint8Array(64).fill(0xee);
+    assert.equal(h.read(buf, (1 << 30) - 10), 10);
+    assert.ok(buf.subarray(0, 10).every((b) => b === 0));
+    assert.equal(buf[10], 0xee, "bytes past the count are untouched");
+    assert.equal(h.truncate(0), Errno.SUCCESS);
+    h.write(new Uint8Array(100).fill(7));
+    assert.equal(h.truncate(10), Errno.SUCCESS);
+    assert.equal(h.truncate(100), Errno.SUCCESS);
+    const back = new Uint8Array(100);
+    assert.equal(h.read(back, 0), 100);
+    assert.ok(back.subarray(0, 10).every((b) => b === 7));
+    assert.ok(back.subarray(10).every((b) => b === 0));
+    h.close();
+  });
+
+  test("writes past MAX_SAFE_INTEGER are FBIG; seek there is INVAL; open with create+directory is INVAL", () => {
+    const fs = new MemoryFs();
+    const h = open(fs, "f", CREATE);
+    assert.equal(h.write(new Uint8Array(2), Number.MAX_SAFE_INTEGER - 1), -Errno.FBIG);
+    assert.equal(h.seek(Number.MAX_SAFE_INTEGER, Whence.SET), Number.MAX_SAFE_INTEGER);
+    assert.equal(h.seek(1, Whence.CUR), -Errno.INVAL);
+    assert.equal(h.seek(0, 9 as Whence), -Errno.INVAL);
+    assert.equal(h.truncate(Number.MAX_SAFE_INTEGER + 2), Errno.FBIG);
+    h.close();
+    assert.equal(fs.open("newdir", { ...CREATE, directory: true }), Errno.INVAL);
+  });
+
+  test("many small writes grow the buffer by doubling and read back exactly", () => {
+    const fs = new MemoryFs();
+    const h = open(fs, "f", CREATE);
+    const one = new Uint8Array(3);
+    for (let i = 0; i < 10_000; i++) {
+      one[0] = i & 0xff;
+      one[1] = (i >> 8) & 0xff;
+      one[2] = 0x5a;
+      assert.equal(h.write(one), 3);
+    }
+    const all = fs.readFile("f");
+    assert.equal(all.length, 30_000);
+    for (let i = 0; i < 10_000; i++) {
+      if (all[3 * i] !== (i & 0xff) || all[3 * i + 1] !== ((i >> 8) & 0xff) || all[3 * i + 2] !== 0x5a) {
+        assert.fail(`record ${i} differs`);
+      }
+    }
+    h.close();
+  });
+});
+
+describe("MemoryFs JS-side API", () => {
+  test("writeFile creates parents and replaces content; readFile returns a copy", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("/a/b/c.txt", "héllo");
+    assert.equal(new TextDecoder().decode(fs.readFile("a/b/c.txt")), "héllo");
+    fs.writeFile("a/b/c.txt", new Uint8Array([1, 2]));
+    const got = fs.readFile("/a/b/c.txt");
+    assert.deepEqual([...got], [1, 2]);
+    got[0] = 99;
+    assert.deepEqual([...fs.readFile("a/b/c.txt")], [1, 2], "the copy is detached");
+    assert.equal(stat(fs, "a/b").filetype, Filetype.DIRECTORY);
+  });
+
+  test("readFile follows symlinks and reads a sparse tail as zeros", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("f", "ab");
+    fs.symlink("f", "l");
+    const h = open(fs, "f", { ...NONE, write: true });
+    h.truncate(4);
+    h.close();
+    assert.deepEqual([...fs.readFile("/l")], [97, 98, 0, 0]);
+  });
+
+  test("mkdirp creates every level, accepts existing ones, and follows symlinks to directories", () => {
+    const fs = new MemoryFs();
+    fs.mkdirp("/x/y/z");
+    fs.mkdirp("x/y/z");
+    fs.mkdirp("/");
+    fs.symlink("x", "lx");
+    fs.mkdirp("lx/y/w");
+    assert.equal(stat(fs, "x/y/w").filetype, Filetype.DIRECTORY);
+    assert.equal(stat(fs, "x/y/z").filetype, Filetype.DIRECTORY);
+  });
+
+  test("the JS-side API throws clear Errors", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("f", "x");
+    fs.mkdirp("d");
+    assert.throws(() => fs.readFile("missing"), /MemoryFs\.readFile\("missing"\): NOENT/);
+    assert.throws(() => fs.readFile("d"), /ISDIR/);
+    assert.throws(() => fs.writeFile("d", "x"), /MemoryFs\.writeFile\("d"\): ISDIR/);
+    assert.throws(() => fs.writeFile("f/g", "x"), /NOTDIR/);
+    assert.throws(() => fs.mkdirp("f/g"), /MemoryFs\.mkdirp\("f\/g"\): NOTDIR/);
+    assert.throws(() => fs.readFile("../etc/passwd"), /"\.\." is not allowed/);
+  });
+});

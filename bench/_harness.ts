@@ -32,8 +32,8 @@ export function onHostcall(module: WebAssembly.Module, options: WasiOptions = {}
 }
 
 /** The same guest on the runtime's built-in `node:wasi` (stdio: the process's own fds 0-2). */
-export function onNodeWasi(module: WebAssembly.Module): Guest {
-  const wasi = new WASI({ version: "preview1", args: [...ARGS], env: {}, returnOnExit: true });
+export function onNodeWasi(module: WebAssembly.Module, preopens: Record<string, string> = {}): Guest {
+  const wasi = new WASI({ version: "preview1", args: [...ARGS], env: {}, preopens, returnOnExit: true });
   const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
   wasi.initialize(instance);
   return instance.exports as unknown as Guest;

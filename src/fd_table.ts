@@ -1,22 +1,18 @@
 // Descriptors (stdio streams, preopened directories; files come with the filesystem) and the fd table.
 
 import { Errno } from "./abi/errno.ts";
-import { Filetype, Rights, type Whence } from "./abi/consts.ts";
-import type { FileSystem, IoResult, Stat } from "./fs/types.ts";
+import { FdFlags, Filetype, Rights, type Whence } from "./abi/consts.ts";
+import { type FileHandle, type FileSystem, type IoResult, newStat, type OpenFlags, type Stat } from "./fs/types.ts";
 import type { Stream } from "./stdio.ts";
 
-/** Rights of a terminal: no seek or tell, which is how wasi-libc's isatty() recognises one. */
-const STREAM_RIGHTS = Rights.FD_READ | Rights.FD_WRITE | Rights.FD_FDSTAT_SET_FLAGS |
-  Rights.FD_FILESTAT_GET | Rights.POLL_FD_READWRITE;
-
 /** Rights of a preopened directory and what it hands down (every right but the socket ones). */
-const DIR_RIGHTS = Rights.PATH_CREATE_DIRECTORY | Rights.PATH_CREATE_FILE | Rights.PATH_LINK_SOURCE |
+export const DIR_RIGHTS = Rights.PATH_CREATE_DIRECTORY | Rights.PATH_CREATE_FILE | Rights.PATH_LINK_SOURCE |
   Rights.PATH_LINK_TARGET | Rights.PATH_OPEN | Rights.FD_READDIR | Rights.PATH_READLINK |
   Rights.PATH_RENAME_SOURCE | Rights.PATH_RENAME_TARGET | Rights.PATH_FILESTAT_GET |
   Rights.PATH_FILESTAT_SET_SIZE | Rights.PATH_FILESTAT_SET_TIMES | Rights.FD_FILESTAT_GET |
   Rights.FD_FILESTAT_SET_TIMES | Rights.PATH_SYMLINK | Rights.PATH_REMOVE_DIRECTORY |
   Rights.PATH_UNLINK_FILE | Rights.FD_FDSTAT_SET_FLAGS | Rights.FD_SYNC | Rights.FD_DATASYNC;
-const FILE_RIGHTS = Rights.FD_DATASYNC | Rights.FD_READ | Rights.FD_SEEK | Rights.FD_FDSTAT_SET_FLAGS |
+export const FILE_RIGHTS = Rights.FD_DATASYNC | Rights.FD_READ | Rights.FD_SEEK | Rights.FD_FDSTAT_SET_FLAGS |
   Rights.FD_SYNC | Rights.FD_TELL | Rights.FD_WRITE | Rights.FD_ADVISE | Rights.FD_ALLOCATE |
   Rights.FD_FILESTAT_GET | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_FILESTAT_SET_TIMES |
   Rights.POLL_FD_READWRITE;
@@ -78,10 +74,6 @@ export abstract class Descriptor {
   utimes(_atimNs: bigint | null, _mtimNs: bigint | null): Errno {
     return Errno.BADF;
   }
-  /** Writes dirents from `cookie` into `out`, returning the bytes used (fd_readdir), or -errno. */
-  readdir(_out: Uint8Array, _cookie: bigint): IoResult {
-    return -Errno.NOTDIR;
-  }
   setFlags(flags: number): Errno {
     this.flags = flags;
     return Errno.SUCCESS;
@@ -105,11 +97,20 @@ export class StreamDescriptor extends Descriptor {
     super();
     this.stream = stream;
     this.#input = input;
-    this.rightsBase = STREAM_RIGHTS & ~(input ? Rights.FD_WRITE : Rights.FD_READ);
+    // As wasmtime: read or write only, never seek or tell (wasi-libc's isatty() needs both absent).
+    this.rightsBase = this.rightsInheriting = input ? Rights.FD_READ : Rights.FD_WRITE;
   }
+  /** A terminal is a character device; anything else (pipe, file, buffer) is UNKNOWN, as wasmtime. */
   override reportedFiletype(): Filetype {
-    return this.stream.filetype();
+    return this.stream.isTerminal() ? Filetype.CHARACTER_DEVICE : Filetype.UNKNOWN;
   }
+  override pread(): IoResult {
+    return this.#input ? -Errno.SPIPE : -Errno.BADF;
+  }
+  override pwrite(): IoResult {
+    return this.#input ? -Errno.BADF : -Errno.SPIPE;
+  }
+
   override read(dst: Uint8Array): IoResult {
     return this.#input ? this.stream.read(dst) : -Errno.BADF;
   }
@@ -121,19 +122,144 @@ export class StreamDescriptor extends Descriptor {
   }
 }
 
-/** A preopened directory: the guest path it is known by, and the backend or host dir behind it. */
+/** A directory: a preopen, or one opened with path_open. Holds its backend and backend path. */
 export class DirDescriptor extends Descriptor {
   readonly filetype = Filetype.DIRECTORY;
   /** The guest path of a preopen (fd_prestat_dir_name), UTF-8 encoded once; null for other dirs. */
   readonly preopenName: Uint8Array | null;
-  readonly target: FileSystem | string;
+  readonly fs: FileSystem;
+  /** Where it is in `fs` ("" for a preopen's root). */
+  readonly path: string;
+  /** A backend handle for readdir and sync, opened at first use. */
+  #handle: FileHandle | undefined;
 
-  constructor(target: FileSystem | string, preopenName: string | null) {
+  constructor(fs: FileSystem, path: string, preopenName: string | null, rights = DIR_RIGHTS) {
     super();
-    this.target = target;
+    this.fs = fs;
+    this.path = path;
     this.preopenName = preopenName === null ? null : new TextEncoder().encode(preopenName);
-    this.rightsBase = DIR_RIGHTS;
+    this.rightsBase = rights & DIR_RIGHTS;
     this.rightsInheriting = DIR_RIGHTS | FILE_RIGHTS;
+  }
+
+  /** The backend handle of this directory (opened once), or an errno. */
+  handle(): FileHandle | Errno {
+    if (this.#handle !== undefined) return this.#handle;
+    const h = this.fs.open(this.path, DIR_OPEN);
+    if (typeof h !== "number") this.#handle = h;
+    return h;
+  }
+  override stat(out: Stat): Errno {
+    return this.fs.stat(this.path, out, true);
+  }
+  override sync(): Errno {
+    const h = this.handle();
+    return typeof h === "number" ? h : h.sync();
+  }
+  override datasync(): Errno {
+    const h = this.handle();
+    return typeof h === "number" ? h : h.datasync();
+  }
+  override utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
+    return this.fs.utimes(this.path, atimNs, mtimNs, true);
+  }
+  override read(): IoResult {
+    return -Errno.ISDIR;
+  }
+  override write(): IoResult {
+    return -Errno.ISDIR;
+  }
+  override pread(): IoResult {
+    return -Errno.ISDIR;
+  }
+  override pwrite(): IoResult {
+    return -Errno.ISDIR;
+  }
+  override seek(): IoResult {
+    return -Errno.BADF;
+  }
+  override setFlags(): Errno {
+    return Errno.BADF; // as wasmtime: a directory has no flags to set
+  }
+  override close(): Errno {
+    const h = this.#handle;
+    this.#handle = undefined;
+    return h === undefined ? Errno.SUCCESS : h.close();
+  }
+}
+
+const DIR_OPEN: OpenFlags = {
+  read: true,
+  write: false,
+  create: false,
+  exclusive: false,
+  truncate: false,
+  append: false,
+  directory: true,
+};
+
+/** An open file (or anything not a directory) of a backend. */
+export class FileDescriptor extends Descriptor {
+  readonly filetype: Filetype;
+  readonly handle: FileHandle;
+
+  constructor(handle: FileHandle, filetype: Filetype, rights: number, flags: number) {
+    super();
+    this.handle = handle;
+    this.filetype = filetype;
+    this.rightsBase = rights & FILE_RIGHTS;
+    this.flags = flags;
+  }
+  override read(dst: Uint8Array): IoResult {
+    return this.handle.read(dst);
+  }
+  override write(src: Uint8Array): IoResult {
+    return this.handle.write(src);
+  }
+  override pread(dst: Uint8Array, pos: number): IoResult {
+    return this.handle.read(dst, pos);
+  }
+  override pwrite(src: Uint8Array, pos: number): IoResult {
+    return this.handle.write(src, pos);
+  }
+  override seek(offset: number, whence: Whence): IoResult {
+    return this.handle.seek(offset, whence);
+  }
+  override stat(out: Stat): Errno {
+    return this.handle.stat(out);
+  }
+  override truncate(size: number): Errno {
+    return this.handle.truncate(size);
+  }
+  override sync(): Errno {
+    return this.handle.sync();
+  }
+  override datasync(): Errno {
+    return this.handle.datasync();
+  }
+  override utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
+    return this.handle.utimes(atimNs, mtimNs);
+  }
+  override advise(): Errno {
+    return Errno.SUCCESS; // advice is a hint; the hosts offer no fadvise
+  }
+  /** Grows the file to `offset + len` when it is shorter (posix_fallocate without reserving blocks). */
+  override allocate(offset: number, len: number): Errno {
+    const st = newStat();
+    const e = this.handle.stat(st);
+    if (e !== Errno.SUCCESS) return e;
+    return offset + len > st.size ? this.handle.truncate(offset + len) : Errno.SUCCESS;
+  }
+  override setFlags(flags: number): Errno {
+    if ((flags ^ this.flags) & FdFlags.APPEND) {
+      const e = this.handle.setAppend((flags & FdFlags.APPEND) !== 0);
+      if (e !== Errno.SUCCESS) return e;
+    }
+    this.flags = flags;
+    return Errno.SUCCESS;
+  }
+  override close(): Errno {
+    return this.handle.close();
   }
 }
 

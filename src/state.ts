@@ -4,6 +4,7 @@ import { Clocks, type WasiClock } from "./clocks.ts";
 import { FdTable } from "./fd_table.ts";
 import { GuestMemory } from "./memory.ts";
 import { newStat, type Stat } from "./fs/types.ts";
+import { PathResolver } from "./path.ts";
 
 /**
  * A list of strings encoded once as NUL-terminated UTF-8, for args_* and environ_*:
@@ -48,6 +49,8 @@ export class State {
   readonly random: RandomSource | undefined;
   /** A scratch `Stat` the calls reuse, so a stat allocates nothing. */
   readonly stat: Stat = newStat();
+  /** The sandbox: resolves guest paths inside their preopen (with its own scratch `Stat`). */
+  readonly resolver = new PathResolver(newStat());
 
   constructor(args: readonly string[], env: readonly string[], clock?: WasiClock, random?: RandomSource) {
     this.args = new StringList(args);

@@ -1,7 +1,6 @@
 // Standard streams: the guest's fds 0-2 as the host's own stdio, captured buffers, callbacks or nothing.
 
 import { Errno } from "./abi/errno.ts";
-import { Filetype } from "./abi/consts.ts";
 import type { IoResult } from "./fs/types.ts";
 
 /** What fd 0 reads: the host's stdin, nothing, fixed bytes or text, or a function that fills a buffer. */
@@ -15,9 +14,7 @@ export interface Stream {
   write(src: Uint8Array): IoResult;
   /** Bytes that a read would return at once, or -1 when unknown (poll_oneoff). */
   available(): number;
-  /** What fd_fdstat_get reports: a terminal is a character device (see decisions.md#stdio-filetype). */
-  filetype(): Filetype;
-  /** True when the stream is a terminal. */
+  /** True when the stream is a terminal (reported as a character device: decisions.md#stdio-filetype). */
   isTerminal(): boolean;
 }
 
@@ -28,12 +25,6 @@ const g = globalThis as any;
 interface NodeFs {
   writeSync(fd: number, buf: Uint8Array, off: number, len: number): number;
   readSync(fd: number, buf: Uint8Array, off: number, len: number, pos: null): number;
-  fstatSync(fd: number): {
-    isFile(): boolean;
-    isCharacterDevice(): boolean;
-    isSocket(): boolean;
-    isBlockDevice(): boolean;
-  };
 }
 let nodeFsCache: NodeFs | null | undefined;
 function nodeFs(): NodeFs | null {
@@ -79,23 +70,6 @@ function stdioErrno(err: unknown): Errno {
   throw err;
 }
 
-/** The classification of a host fd: terminal, its filetype otherwise. */
-function hostFiletype(fd: number): Filetype {
-  if (hostIsTerminal(fd)) return Filetype.CHARACTER_DEVICE;
-  try {
-    if (typeof g.Deno !== "undefined") {
-      const info = g.Deno.statSync(`/dev/${["stdin", "stdout", "stderr"][fd]}`);
-      if (info.isFile) return Filetype.REGULAR_FILE;
-      if (info.isSocket) return Filetype.SOCKET_STREAM;
-      return Filetype.UNKNOWN;
-    }
-    const st = nodeFs()?.fstatSync(fd);
-    if (st?.isFile()) return Filetype.REGULAR_FILE;
-    if (st?.isSocket()) return Filetype.SOCKET_STREAM;
-  } catch { /* no permission to look (Deno), or no fs: unknown */ }
-  return Filetype.UNKNOWN;
-}
-
 function hostIsTerminal(fd: number): boolean {
   try {
     if (typeof g.Deno !== "undefined") return [g.Deno.stdin, g.Deno.stdout, g.Deno.stderr][fd].isTerminal();
@@ -116,9 +90,6 @@ abstract class PipeLike implements Stream {
   }
   available(): number {
     return -1;
-  }
-  filetype(): Filetype {
-    return Filetype.UNKNOWN;
   }
   isTerminal(): boolean {
     return false;
@@ -210,7 +181,7 @@ class FnSink extends PipeLike {
 /** The host's own fd 0, 1 or 2, used synchronously so nothing is lost at exit or on a trap. */
 class HostStream implements Stream {
   #fd: number;
-  #filetype: Filetype | undefined;
+  #terminal: boolean | undefined;
   /** Deno.stdout or Deno.stderr, looked up once (undefined off Deno or for fd 0). */
   #deno: { writeSync(p: Uint8Array): number } | undefined;
   constructor(fd: number) {
@@ -269,11 +240,8 @@ class HostStream implements Stream {
   available(): number {
     return this.#fd === 0 ? -1 : 0;
   }
-  filetype(): Filetype {
-    return this.#filetype ??= hostFiletype(this.#fd);
-  }
   isTerminal(): boolean {
-    return this.filetype() === Filetype.CHARACTER_DEVICE;
+    return this.#terminal ??= hostIsTerminal(this.#fd); // looked up once, at the first question
   }
 }
 

@@ -5,6 +5,7 @@ import { FILESTAT_P0, SUBSCRIPTION_P0 } from "./abi/layout.ts";
 import type { WasiClock } from "./clocks.ts";
 import { DirDescriptor, StreamDescriptor } from "./fd_table.ts";
 import type { FileSystem } from "./fs/types.ts";
+import { hostFs } from "./fs/host.ts";
 import { type RandomSource, State } from "./state.ts";
 import { CaptureSink, outputStream, type StdinOption, stdinStream, type StdoutOption, type Stream } from "./stdio.ts";
 import { argsGet, argsSizesGet } from "./calls/args.ts";
@@ -138,7 +139,7 @@ export class Wasi {
     const fds = this.#state.fds;
     this.#stdio.forEach((stream, i) => fds.add(new StreamDescriptor(stream, i === 0)));
     for (const [guest, target] of Object.entries(options.preopens ?? {})) {
-      fds.add(new DirDescriptor(target, guest));
+      fds.add(new DirDescriptor(typeof target === "string" ? preopenHostDir(guest, target) : target, "", guest));
     }
     this.#imports = makeImports(this.#state);
   }
@@ -189,7 +190,14 @@ export class Wasi {
     } catch (err) {
       if (err instanceof WasiExit) return err.code;
       throw err;
+    } finally {
+      this.#closeAll(); // files the guest left open are closed: what it wrote is with the host
     }
+  }
+
+  #closeAll(): void {
+    const fds = this.#state.fds;
+    for (const [fd] of fds) fds.remove(fd)?.close();
   }
 
   /** Prepares a reactor: binds its memory and runs `_initialize` if exported. Once only. */
@@ -233,6 +241,15 @@ export class Wasi {
     const s = this.#stdio[i];
     if (!(s instanceof CaptureSink)) throw new TypeError(`${name} was not captured: pass { ${name}: "capture" }`);
     return s.bytes();
+  }
+}
+
+/** The host backend for a preopen's directory; a TypeError naming the preopen when it cannot be used. */
+function preopenHostDir(guest: string, dir: string): FileSystem {
+  try {
+    return hostFs(dir);
+  } catch (err) {
+    throw new TypeError(`options.preopens[${JSON.stringify(guest)}]: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -2,12 +2,12 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Errno } from "../mod.ts";
+import { Errno, MemoryFs } from "../mod.ts";
 import { Whence, WHENCE_FROM_P0 } from "../src/abi/consts.ts";
 import {
-  assertSentinelExcept,
   assertUnchanged,
   assertWindow,
+  bytesAt,
   type Env,
   le,
   put,
@@ -18,6 +18,7 @@ import {
   setup,
   snapshot,
   u32,
+  u8,
 } from "./helpers.ts";
 
 const MS = 1_000_000n;
@@ -45,21 +46,37 @@ describe("wasi_unstable fd_seek: whence is numbered CUR=0, END=1, SET=2", () => 
 
 describe("wasi_unstable fd_filestat_get: 56 bytes, nlink is a u32 at 20", () => {
   test("preview0 writes 56 bytes (filetype at 16, nlink u32 at 20, size at 24); byte 56 is untouched", async () => {
-    const env = await setup({ preopens: { "/data": "/tmp" } });
-    assert.equal(env.p0.fd_filestat_get(3, 256), Errno.SUCCESS);
-    const want = new Array(56).fill(0);
-    want[16] = 3; // DIRECTORY
-    assertWindow(env, 256, want);
-    assertSentinelExcept(env, [[256, 256 + 56]]);
+    const fs = new MemoryFs({ now: () => 1_700_000_000_123_456_789n });
+    fs.writeFile("/f", "twelve bytes");
+    const env = await setup({ preopens: { "/data": fs } });
+    put(env, 100, "f");
+    assert.equal(env.p1.path_filestat_get(3, 0, 100, 1, 256), Errno.SUCCESS);
+    assert.equal(env.p0.path_filestat_get(3, 0, 100, 1, 512), Errno.SUCCESS);
+    const p1 = bytesAt(env, 256, 64);
+    const want = [
+      ...p1.slice(0, 16), // dev, ino
+      4,
+      0,
+      0,
+      0, // REGULAR_FILE, padding
+      ...p1.slice(24, 28), // nlink as a u32
+      ...p1.slice(32, 64), // size, atim, mtim, ctim
+    ];
+    assert.equal(u8(env, 256 + 16), 4);
+    assert.deepEqual(p1.slice(24, 32), le(1n, 8)); // one link
+    assert.deepEqual(p1.slice(32, 40), le(12n, 8));
+    assert.deepEqual(p1.slice(48, 56), le(1_700_000_000_123_456_789n, 8));
+    assertWindow(env, 512, want);
   });
 
-  test("preview1 writes 64 bytes for the same descriptor", async () => {
-    const env = await setup({ preopens: { "/data": "/tmp" } });
-    assert.equal(env.p1.fd_filestat_get(3, 256), Errno.SUCCESS);
-    const want = new Array(64).fill(0);
-    want[16] = 3;
-    assertWindow(env, 256, want);
-    assertSentinelExcept(env, [[256, 256 + 64]]);
+  test("preview1 writes 64 bytes for the same file; byte 64 is untouched", async () => {
+    const fs = new MemoryFs({ now: () => 5n });
+    fs.writeFile("/f", "x");
+    const env = await setup({ preopens: { "/data": fs } });
+    put(env, 100, "f");
+    assert.equal(env.p1.path_filestat_get(3, 0, 100, 1, 256), Errno.SUCCESS);
+    assert.equal(u8(env, 256 + 64), 0xaa);
+    assert.deepEqual(bytesAt(env, 256 + 56, 8), le(5n, 8)); // ctim is the last field
   });
 
   test("preview0 fits at byteLength-56, preview1 does not", async () => {

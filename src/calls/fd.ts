@@ -1,9 +1,9 @@
 // fd_* calls: reads and writes, seeking, flags and rights, stat, close/renumber, preopen names.
 
 import { Errno } from "../abi/errno.ts";
-import { ADVICE_MAX, ClockId, FDFLAGS_ALL, FstFlags, Rights, RIGHTS_ALL, Whence } from "../abi/consts.ts";
-import { FDSTAT, FILESTAT, type FilestatLayout, IOVEC, PRESTAT } from "../abi/layout.ts";
-import { DirDescriptor } from "../fd_table.ts";
+import { ADVICE_MAX, ClockId, FdFlags, Filetype, FstFlags, Rights, RIGHTS_ALL, Whence } from "../abi/consts.ts";
+import { DIRENT, FDSTAT, FILESTAT, type FilestatLayout, IOVEC, PRESTAT } from "../abi/layout.ts";
+import { DirDescriptor, FileDescriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
 import { iovTotal, readv, writev } from "./iovec.ts";
 import type { State } from "../state.ts";
@@ -160,7 +160,8 @@ export function fdFdstatGet(s: State, fd: number, statPtr: number): Errno {
 export function fdFdstatSetFlags(s: State, fd: number, flags: number): Errno {
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
-  if ((flags & ~FDFLAGS_ALL) !== 0) return Errno.INVAL;
+  // As wasmtime: the synchronous-I/O flags cannot be changed once open; APPEND and NONBLOCK can.
+  if ((flags & ~(FdFlags.APPEND | FdFlags.NONBLOCK)) !== 0) return Errno.INVAL;
   if (d.dropped & Rights.FD_FDSTAT_SET_FLAGS) return Errno.NOTCAPABLE;
   return d.setFlags(flags);
 }
@@ -297,7 +298,15 @@ export function fdSync(s: State, fd: number): Errno {
   return d.sync();
 }
 
-/** fd_readdir: directory entries from `cookie` into the buffer; bytes used at `bufusedPtr`. */
+/**
+ * fd_readdir: directory entries from `cookie` into the buffer; bytes used at `bufusedPtr`. "." and
+ * ".." come first (cookies 0 and 1), then the backend's entries (cookie n + 2 is its n-th). An entry
+ * that does not fit is written truncated and fills the buffer, as the spec describes:
+ *
+ * ```
+ *   [d_next u64][d_ino u64][d_namlen u32][d_type u8][pad 3] name (namlen bytes, no NUL) ...
+ * ```
+ */
 export function fdReaddir(
   s: State,
   fd: number,
@@ -310,11 +319,65 @@ export function fdReaddir(
   if (!m.fits(bufPtr, bufLen) || !m.fits(bufusedPtr, 4)) return Errno.FAULT;
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
+  if (!(d instanceof DirDescriptor)) return d instanceof FileDescriptor ? Errno.NOTDIR : Errno.BADF;
   if (d.dropped & Rights.FD_READDIR) return Errno.NOTCAPABLE;
-  const n = d.readdir(m.view(bufPtr, bufLen), cookie);
-  if (n < 0) return -n as Errno;
-  m.setU32(bufusedPtr, n);
+  const h = d.handle();
+  if (typeof h === "number") return h;
+  let used = 0;
+  let next = Number(cookie); // cookies are indexes: far below 2^53
+  /** Writes one entry; false once the buffer is full. */
+  const put = (name: string, type: number, ino: bigint): boolean => {
+    const at = bufPtr + used, room = bufLen - used;
+    if (room >= DIRENT.size + name.length * 3) { // surely fits: encode straight into guest memory
+      const n = utf8.encodeInto(name, m.view(at + DIRENT.size, room - DIRENT.size)).written;
+      m.zero(at, DIRENT.size);
+      m.setU64n(at + DIRENT.next, ++next);
+      m.setU64(at + DIRENT.ino, ino);
+      m.setU32(at + DIRENT.namlen, n);
+      m.setU8(at + DIRENT.type, type);
+      used += DIRENT.size + n;
+      return used < bufLen;
+    }
+    const bytes = utf8.encode(name); // near the end: build the entry aside and copy what fits
+    const entry = scratchEntry(DIRENT.size + bytes.length);
+    const dv = new DataView(entry.buffer, 0, entry.length);
+    dv.setBigUint64(DIRENT.next, BigInt(++next), true);
+    dv.setBigUint64(DIRENT.ino, ino, true);
+    dv.setUint32(DIRENT.namlen, bytes.length, true);
+    dv.setUint8(DIRENT.type, type);
+    entry.set(bytes, DIRENT.size);
+    const n = Math.min(entry.length, room);
+    m.bytes.set(entry.subarray(0, n), at);
+    used += n;
+    return used < bufLen;
+  };
+  const st = clearStat(s.stat);
+  if (cookie <= 1n) {
+    let e = d.stat(st);
+    if (e !== Errno.SUCCESS) return e;
+    if (cookie === 0n && !put(".", Filetype.DIRECTORY, st.ino)) return done(s, bufusedPtr, used);
+    if (d.path !== "") {
+      e = d.fs.stat(d.path.slice(0, Math.max(0, d.path.lastIndexOf("/"))), st, true);
+      if (e !== Errno.SUCCESS) return e;
+    }
+    if (!put("..", Filetype.DIRECTORY, st.ino)) return done(s, bufusedPtr, used);
+  }
+  const e = h.readdir(BigInt(next - 2), put);
+  if (e !== Errno.SUCCESS) return e;
+  return done(s, bufusedPtr, used);
+}
+
+function done(s: State, bufusedPtr: number, used: number): Errno {
+  s.mem.setU32(bufusedPtr, used);
   return Errno.SUCCESS;
+}
+
+const utf8 = new TextEncoder();
+let direntScratch = new Uint8Array(256);
+function scratchEntry(n: number): Uint8Array {
+  if (direntScratch.length < n) direntScratch = new Uint8Array(Math.max(n, direntScratch.length * 2));
+  direntScratch.fill(0, 0, DIRENT.size);
+  return direntScratch.subarray(0, n);
 }
 
 /** fd_prestat_get: for a preopen, its type (dir) and name length, at `bufPtr`. */
@@ -333,7 +396,8 @@ export function fdPrestatDirName(s: State, fd: number, pathPtr: number, pathLen:
   const m = s.mem;
   if (!m.fits(pathPtr, pathLen)) return Errno.FAULT;
   const d = s.fds.get(fd);
-  if (!(d instanceof DirDescriptor) || d.preopenName === null) return Errno.BADF;
+  if (d === undefined) return Errno.BADF;
+  if (!(d instanceof DirDescriptor) || d.preopenName === null) return Errno.NOTDIR; // as wasmtime
   if (pathLen < d.preopenName.length) return Errno.NAMETOOLONG;
   m.bytes.set(d.preopenName, pathPtr);
   return Errno.SUCCESS;

@@ -1,61 +1,179 @@
-// path_* calls. Arguments are checked here; the operations arrive with the filesystem (issue #3).
+// path_* calls: every guest path goes through the sandbox (src/path.ts) before a backend sees it.
 
 import { Errno } from "../abi/errno.ts";
+import { FdFlags, FDFLAGS_ALL, Filetype, LookupFlags, OFlags, Rights } from "../abi/consts.ts";
 import { FILESTAT, type FilestatLayout } from "../abi/layout.ts";
-import { DirDescriptor } from "../fd_table.ts";
+import { DIR_RIGHTS, DirDescriptor, FILE_RIGHTS, FileDescriptor } from "../fd_table.ts";
+import type { OpenFlags } from "../fs/types.ts";
 import type { State } from "../state.ts";
+import { resolveTimes, writeFilestat } from "./fd.ts";
+
+/** The directory fd a path call starts from: BADF when closed, NOTDIR when not a directory. */
+function dirOf(s: State, fd: number): DirDescriptor | Errno {
+  const d = s.fds.get(fd);
+  if (d instanceof DirDescriptor) return d;
+  return d instanceof FileDescriptor ? Errno.NOTDIR : Errno.BADF; // stdio is BADF, as wasmtime
+}
+
+/** Reads the guest path and resolves it under `dir`; the result is in `s.resolver`. */
+function resolve(s: State, dir: DirDescriptor, pathPtr: number, pathLen: number, follow: boolean): Errno {
+  const path = s.mem.readString(pathPtr, pathLen);
+  if (path === null) return Errno.ILSEQ; // not UTF-8
+  return s.resolver.resolve(dir.fs, dir.path, path, follow);
+}
+
+/** Rights that ask for writing: a file is opened for writing when any of them is requested. */
+const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_DATASYNC;
+const openFlags: OpenFlags = {
+  read: false,
+  write: false,
+  create: false,
+  exclusive: false,
+  truncate: false,
+  append: false,
+  directory: false,
+};
 
 /**
- * The directory a path call starts from: BADF for a closed fd, NOTDIR for one that is not a
- * directory. Until the filesystem lands, a directory answers NOSYS.
+ * path_open: opens (or creates) `path` under `fd`; the new fd goes to `fdPtr`. A final symlink is
+ * followed only with SYMLINK_FOLLOW (else LOOP); DIRECTORY on a non-directory is NOTDIR; a directory
+ * opened for writing is ISDIR. Rights are capped by the directory's inheriting rights.
  */
-function atDir(s: State, fd: number): Errno {
-  const d = s.fds.get(fd);
-  if (d === undefined) return Errno.BADF;
-  if (!(d instanceof DirDescriptor)) return Errno.NOTDIR;
-  return Errno.NOSYS;
+export function pathOpen(
+  s: State,
+  fd: number,
+  dirflags: number,
+  pathPtr: number,
+  pathLen: number,
+  oflags: number,
+  rightsBase: bigint,
+  rightsInheriting: bigint,
+  fdflags: number,
+  fdPtr: number,
+): Errno {
+  const m = s.mem;
+  if (!m.fits(pathPtr, pathLen) || !m.fits(fdPtr, 4)) return Errno.FAULT;
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  if ((oflags & ~0xf) !== 0 || (fdflags & ~FDFLAGS_ALL) !== 0) return Errno.INVAL;
+  if ((oflags & OFlags.DIRECTORY) !== 0 && (oflags & (OFlags.CREAT | OFlags.EXCL | OFlags.TRUNC)) !== 0) {
+    return Errno.INVAL; // as wasmtime: a directory is neither created nor truncated by path_open
+  }
+  if ((fdflags & (FdFlags.DSYNC | FdFlags.RSYNC | FdFlags.SYNC)) !== 0) return Errno.NOTSUP; // as wasmtime
+  // CREAT|EXCL never follows a final symlink: a dangling one still exists (POSIX open(2): EEXIST).
+  const exclusive = (oflags & (OFlags.CREAT | OFlags.EXCL)) === (OFlags.CREAT | OFlags.EXCL);
+  const follow = (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0 && !exclusive;
+  const e = resolve(s, dir, pathPtr, pathLen, follow);
+  if (e !== Errno.SUCCESS) return e;
+  const r = s.resolver;
+  const rights = Number(BigInt.asUintN(30, rightsBase)) & dir.rightsInheriting;
+  const wantsWrite = (rights & WRITE_RIGHTS) !== 0 || (fdflags & FdFlags.APPEND) !== 0 ||
+    (oflags & OFlags.TRUNC) !== 0;
+  if (r.exists) {
+    if (exclusive) return Errno.EXIST;
+    const type = r.stat.filetype;
+    if (type === Filetype.SYMBOLIC_LINK) return Errno.LOOP;
+    if (type === Filetype.DIRECTORY) {
+      if (wantsWrite) return Errno.ISDIR;
+      const sub = new DirDescriptor(dir.fs, r.path, null, rights || DIR_RIGHTS);
+      sub.rightsInheriting = Number(BigInt.asUintN(30, rightsInheriting)) & dir.rightsInheriting ||
+        dir.rightsInheriting;
+      return addFd(s, sub, fdPtr);
+    }
+    if ((oflags & OFlags.DIRECTORY) !== 0 || r.dirOnly) return Errno.NOTDIR;
+  } else {
+    if ((oflags & OFlags.CREAT) === 0) return Errno.NOENT;
+    if (r.dirOnly) return Errno.ISDIR; // "name/" cannot be created as a file
+  }
+  const f = openFlags;
+  f.write = wantsWrite;
+  f.read = (rights & Rights.FD_READ) !== 0 || !wantsWrite;
+  f.create = (oflags & OFlags.CREAT) !== 0;
+  f.exclusive = (oflags & OFlags.EXCL) !== 0;
+  f.truncate = (oflags & OFlags.TRUNC) !== 0;
+  f.append = (fdflags & FdFlags.APPEND) !== 0;
+  // What was there (the resolver looked) or what we created: no fstat needed for the filetype.
+  const filetype = r.exists ? r.stat.filetype : Filetype.REGULAR_FILE;
+  const h = dir.fs.open(r.path, f);
+  if (typeof h === "number") return h;
+  let base = rights || FILE_RIGHTS;
+  if (!f.read) base &= ~(Rights.FD_READ | Rights.FD_READDIR);
+  if (!f.write) base &= ~WRITE_RIGHTS;
+  return addFd(s, new FileDescriptor(h, filetype, base, fdflags), fdPtr);
+}
+
+/** Puts a new descriptor in the table and writes its number; MFILE (and closes it) when full. */
+function addFd(s: State, d: DirDescriptor | FileDescriptor, fdPtr: number): Errno {
+  const n = s.fds.add(d);
+  if (n < 0) {
+    d.close();
+    return -n as Errno;
+  }
+  s.mem.setU32(fdPtr, n);
+  return Errno.SUCCESS;
 }
 
 /** path_create_directory: creates a directory at `path` under `fd`. */
 export function pathCreateDirectory(s: State, fd: number, pathPtr: number, pathLen: number): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  return atDir(s, fd);
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  const e = resolve(s, dir, pathPtr, pathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  if (s.resolver.exists) return Errno.EXIST;
+  return dir.fs.mkdir(s.resolver.path);
 }
 
-/** path_filestat_get: metadata of `path` (following a final symlink when `flags` says so) at `bufPtr`. */
+/** path_filestat_get: metadata of `path` (of a final symlink itself unless SYMLINK_FOLLOW) at `bufPtr`. */
 export function pathFilestatGet(
   s: State,
   fd: number,
-  _flags: number,
+  flags: number,
   pathPtr: number,
   pathLen: number,
   bufPtr: number,
   L: FilestatLayout = FILESTAT,
 ): Errno {
   if (!s.mem.fits(pathPtr, pathLen) || !s.mem.fits(bufPtr, L.size)) return Errno.FAULT;
-  return atDir(s, fd);
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  const e = resolve(s, dir, pathPtr, pathLen, (flags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+  if (e !== Errno.SUCCESS) return e;
+  if (!s.resolver.exists) return Errno.NOENT;
+  writeFilestat(s.mem, bufPtr, s.resolver.stat, L);
+  return Errno.SUCCESS;
 }
 
-/** path_filestat_set_times: sets the times of `path`. */
+const times: [bigint | null, bigint | null] = [null, null];
+
+/** path_filestat_set_times: sets the times of `path` (of a final symlink itself unless SYMLINK_FOLLOW). */
 export function pathFilestatSetTimes(
   s: State,
   fd: number,
-  _flags: number,
+  flags: number,
   pathPtr: number,
   pathLen: number,
-  _atim: bigint,
-  _mtim: bigint,
-  _fstFlags: number,
+  atim: bigint,
+  mtim: bigint,
+  fstFlags: number,
 ): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  return atDir(s, fd);
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  const te = resolveTimes(s, atim, mtim, fstFlags, times);
+  if (te !== Errno.SUCCESS) return te;
+  const e = resolve(s, dir, pathPtr, pathLen, (flags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+  if (e !== Errno.SUCCESS) return e;
+  if (!s.resolver.exists) return Errno.NOENT;
+  // The resolver followed any symlink we were asked to follow: what is left is the object itself.
+  return dir.fs.utimes(s.resolver.path, times[0], times[1], false);
 }
 
 /** path_link: a hard link at `newPath` (under `newFd`) to `oldPath` (under `oldFd`). */
 export function pathLink(
   s: State,
   oldFd: number,
-  _oldFlags: number,
+  oldFlags: number,
   oldPathPtr: number,
   oldPathLen: number,
   newFd: number,
@@ -63,28 +181,24 @@ export function pathLink(
   newPathLen: number,
 ): Errno {
   if (!s.mem.fits(oldPathPtr, oldPathLen) || !s.mem.fits(newPathPtr, newPathLen)) return Errno.FAULT;
-  const e = atDir(s, oldFd);
-  return e === Errno.NOSYS ? atDir(s, newFd) : e;
+  const from = dirOf(s, oldFd);
+  if (typeof from === "number") return from;
+  const to = dirOf(s, newFd);
+  if (typeof to === "number") return to;
+  let e = resolve(s, from, oldPathPtr, oldPathLen, (oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+  if (e !== Errno.SUCCESS) return e;
+  if (!s.resolver.exists) return Errno.NOENT;
+  if (s.resolver.stat.filetype === Filetype.DIRECTORY) return Errno.PERM;
+  const source = s.resolver.path;
+  e = resolve(s, to, newPathPtr, newPathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  if (s.resolver.exists) return Errno.EXIST;
+  if (s.resolver.dirOnly) return Errno.NOENT;
+  if (from.fs !== to.fs) return Errno.XDEV;
+  return to.fs.link(source, s.resolver.path);
 }
 
-/** path_open: opens `path` under `fd`; the new fd goes to `fdPtr`. */
-export function pathOpen(
-  s: State,
-  fd: number,
-  _dirflags: number,
-  pathPtr: number,
-  pathLen: number,
-  _oflags: number,
-  _rightsBase: bigint,
-  _rightsInheriting: bigint,
-  _fdflags: number,
-  fdPtr: number,
-): Errno {
-  if (!s.mem.fits(pathPtr, pathLen) || !s.mem.fits(fdPtr, 4)) return Errno.FAULT;
-  return atDir(s, fd);
-}
-
-/** path_readlink: the target of symlink `path`, truncated to the buffer; bytes used at `bufusedPtr`. */
+/** path_readlink: the target of symlink `path`, truncated to the buffer; the byte count at `bufusedPtr`. */
 export function pathReadlink(
   s: State,
   fd: number,
@@ -96,16 +210,36 @@ export function pathReadlink(
 ): Errno {
   const m = s.mem;
   if (!m.fits(pathPtr, pathLen) || !m.fits(bufPtr, bufLen) || !m.fits(bufusedPtr, 4)) return Errno.FAULT;
-  return atDir(s, fd);
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  const e = resolve(s, dir, pathPtr, pathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  if (!s.resolver.exists) return Errno.NOENT;
+  if (s.resolver.stat.filetype !== Filetype.SYMBOLIC_LINK) return Errno.INVAL;
+  const target = dir.fs.readlink(s.resolver.path);
+  if (typeof target !== "string") return target;
+  const bytes = new TextEncoder().encode(target);
+  const n = Math.min(bytes.length, bufLen);
+  m.bytes.set(bytes.subarray(0, n), bufPtr);
+  m.setU32(bufusedPtr, n);
+  return Errno.SUCCESS;
 }
 
-/** path_remove_directory: removes the empty directory `path`. */
+/** path_remove_directory: removes the empty directory `path` (NOTEMPTY otherwise, NOTDIR for a file). */
 export function pathRemoveDirectory(s: State, fd: number, pathPtr: number, pathLen: number): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  return atDir(s, fd);
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  const e = resolve(s, dir, pathPtr, pathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  const r = s.resolver;
+  if (!r.exists) return Errno.NOENT;
+  if (r.stat.filetype !== Filetype.DIRECTORY) return Errno.NOTDIR;
+  if (r.path === dir.path || r.path === "") return Errno.INVAL; // "." or a preopen's root: not removable
+  return dir.fs.rmdir(r.path);
 }
 
-/** path_rename: renames `oldPath` (under `fd`) to `newPath` (under `newFd`). */
+/** path_rename: renames `oldPath` (under `fd`) to `newPath` (under `newFd`), replacing as POSIX. */
 export function pathRename(
   s: State,
   fd: number,
@@ -116,8 +250,22 @@ export function pathRename(
   newPathLen: number,
 ): Errno {
   if (!s.mem.fits(oldPathPtr, oldPathLen) || !s.mem.fits(newPathPtr, newPathLen)) return Errno.FAULT;
-  const e = atDir(s, fd);
-  return e === Errno.NOSYS ? atDir(s, newFd) : e;
+  const from = dirOf(s, fd);
+  if (typeof from === "number") return from;
+  const to = dirOf(s, newFd);
+  if (typeof to === "number") return to;
+  let e = resolve(s, from, oldPathPtr, oldPathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  if (!s.resolver.exists) return Errno.NOENT;
+  const source = s.resolver.path;
+  const sourceIsDir = s.resolver.stat.filetype === Filetype.DIRECTORY;
+  if (source === "") return Errno.BUSY; // a preopen's root
+  e = resolve(s, to, newPathPtr, newPathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  if (s.resolver.dirOnly && !sourceIsDir) return Errno.NOTDIR;
+  if (s.resolver.path === "") return Errno.BUSY;
+  if (from.fs !== to.fs) return Errno.XDEV;
+  return to.fs.rename(source, s.resolver.path);
 }
 
 /** path_symlink: a symlink at `newPath` (under `fd`) whose target is `oldPath`, stored verbatim. */
@@ -130,11 +278,27 @@ export function pathSymlink(
   newPathLen: number,
 ): Errno {
   if (!s.mem.fits(oldPathPtr, oldPathLen) || !s.mem.fits(newPathPtr, newPathLen)) return Errno.FAULT;
-  return atDir(s, fd);
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  const target = s.mem.readString(oldPathPtr, oldPathLen);
+  if (target === null) return Errno.ILSEQ;
+  if (target.includes("\0")) return Errno.INVAL;
+  const e = resolve(s, dir, newPathPtr, newPathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  if (s.resolver.exists) return Errno.EXIST;
+  if (s.resolver.dirOnly) return Errno.NOENT;
+  return dir.fs.symlink(target, s.resolver.path);
 }
 
-/** path_unlink_file: removes the file (or symlink) `path`. */
+/** path_unlink_file: removes the file or symlink `path`; a directory is ISDIR. */
 export function pathUnlinkFile(s: State, fd: number, pathPtr: number, pathLen: number): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  return atDir(s, fd);
+  const dir = dirOf(s, fd);
+  if (typeof dir === "number") return dir;
+  const e = resolve(s, dir, pathPtr, pathLen, false);
+  if (e !== Errno.SUCCESS) return e;
+  const r = s.resolver;
+  if (!r.exists) return Errno.NOENT;
+  if (r.stat.filetype === Filetype.DIRECTORY) return Errno.ISDIR;
+  return dir.fs.unlink(r.path);
 }

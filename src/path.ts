@@ -1,0 +1,123 @@
+// The sandbox: a guest path -> a backend path inside its preopen, walked component by component.
+
+import { Errno } from "./abi/errno.ts";
+import { Filetype } from "./abi/consts.ts";
+import type { FileSystem, Stat } from "./fs/types.ts";
+
+/** Most symlinks one resolution may follow before it is a loop (Linux's limit). */
+const MAX_SYMLINKS = 40;
+/** Longest file name in bytes (Linux's NAME_MAX), for every backend alike. */
+const NAME_MAX = 255;
+const utf8 = new TextEncoder();
+
+/**
+ * Resolves guest paths. Every component is looked at with `lstat` and every symlink is read and
+ * followed here, never by a backend, so nothing can lead outside the preopen root:
+ *
+ * ```
+ *   guest "a/../b/link/x"   base "d"        (backend path of the dir fd)
+ *   stack [d] -> [d,a] -> [d] -> [d,b] -> link="../c" spliced in -> [d] -> [d,c] -> [d,c,x]
+ *   ".." at an empty stack, an absolute path or an absolute symlink target -> PERM (as wasmtime)
+ * ```
+ *
+ * One resolver per `State`; results are left in its fields so a call allocates only the strings.
+ */
+export class PathResolver {
+  /** The resolved backend path ("" is the preopen root). */
+  path = "";
+  /** The path named a directory: it ended in "/", "." or "..". */
+  dirOnly = false;
+  /** The final component exists; then `stat` holds its metadata (of the link itself when not followed). */
+  exists = false;
+  readonly #st: Stat;
+
+  constructor(st: Stat) {
+    this.#st = st;
+  }
+
+  /** The metadata of the final component when `exists` (shared scratch, valid until the next call). */
+  get stat(): Stat {
+    return this.#st;
+  }
+
+  /**
+   * Resolves `guest` under `base` (a backend path of a directory of `fs`). With `follow`, a final
+   * symlink is followed too. A missing final component is not an error (`exists` is false); a
+   * missing or non-directory intermediate one is NOENT or NOTDIR.
+   */
+  resolve(fs: FileSystem, base: string, guest: string, follow: boolean): Errno {
+    if (guest.length === 0) return Errno.NOENT;
+    if (guest.includes("\0")) return Errno.INVAL;
+    if (guest.charCodeAt(0) === 0x2f) return Errno.PERM; // absolute: wasmtime refuses with PERM
+    const st = this.#st;
+    const stack = base === "" ? [] : base.split("/");
+    let parts = guest.split("/");
+    let links = 0;
+    let statted = false; // st holds the final component's metadata
+    this.exists = true;
+    this.dirOnly = false;
+    let i = 0;
+    while (i < parts.length) {
+      const c = parts[i++];
+      const last = isLast(parts, i);
+      statted = false;
+      if (c === "" || c === ".") {
+        if (last) this.dirOnly = true;
+        continue;
+      }
+      if (c === "..") {
+        if (stack.length === 0) return Errno.PERM; // would climb out of the preopen
+        stack.pop();
+        if (last) this.dirOnly = true;
+        continue;
+      }
+      if (c.length > NAME_MAX / 3 && utf8.encode(c).length > NAME_MAX) return Errno.NAMETOOLONG;
+      stack.push(c);
+      const trailing = last && i < parts.length; // "name/" or "name/." : must be a directory
+      if (last && !follow && !trailing) {
+        const e = fs.stat(stack.join("/"), st, false);
+        if (e === Errno.NOENT) this.exists = false;
+        else if (e !== Errno.SUCCESS) return e;
+        statted = true;
+        break;
+      }
+      const here = stack.join("/");
+      const e = fs.stat(here, st, false);
+      if (e === Errno.NOENT && last) {
+        this.exists = false;
+        if (trailing) this.dirOnly = true;
+        break;
+      }
+      if (e !== Errno.SUCCESS) return e;
+      if (st.filetype === Filetype.SYMBOLIC_LINK) {
+        if (++links > MAX_SYMLINKS) return Errno.LOOP;
+        const target = fs.readlink(here);
+        if (typeof target !== "string") return target;
+        if (target.length === 0) return Errno.NOENT;
+        if (target.charCodeAt(0) === 0x2f) return Errno.PERM; // an absolute target names the host's root
+        stack.pop();
+        parts = target.split("/").concat(parts.slice(i));
+        i = 0;
+        continue;
+      }
+      statted = true;
+      if (!last || trailing) {
+        if (st.filetype !== Filetype.DIRECTORY) return Errno.NOTDIR;
+        if (trailing) this.dirOnly = true;
+      }
+    }
+    this.path = stack.join("/");
+    if (this.exists && !statted) {
+      // The walk ended on ".", ".." or the base itself: a directory we stood in.
+      const e = fs.stat(this.path, st, true);
+      if (e !== Errno.SUCCESS) return e;
+    }
+    return Errno.SUCCESS;
+  }
+}
+
+/** True when no real component (other than "" or ".") follows index `i` of `parts`. */
+function isLast(parts: readonly string[], i: number): boolean {
+  for (let j = i; j < parts.length; j++) if (parts[j] !== "" && parts[j] !== ".") return false;
+  return true;
+}

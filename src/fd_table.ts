@@ -128,8 +128,8 @@ export class DirDescriptor extends Descriptor {
   /** The guest path of a preopen (fd_prestat_dir_name), UTF-8 encoded once; null for other dirs. */
   readonly preopenName: Uint8Array | null;
   readonly fs: FileSystem;
-  /** Where it is in `fs` ("" for a preopen's root). */
-  readonly path: string;
+  /** Where it is in `fs` ("" for a preopen's root); moved by `moved()` when the guest renames it. */
+  path: string;
   /** A backend handle for readdir and sync, opened at first use. */
   #handle: FileHandle | undefined;
 
@@ -151,6 +151,16 @@ export class DirDescriptor extends Descriptor {
   }
   override stat(out: Stat): Errno {
     return this.fs.stat(this.path, out, true);
+  }
+  /**
+   * Follows a rename of `from` to `to` in the same backend, when it moved this directory or one of
+   * its parents, so the fd keeps naming the directory it was opened on (decisions.md#dir-fds).
+   */
+  moved(fs: FileSystem, from: string, to: string): void {
+    if (fs !== this.fs || this.preopenName !== null) return;
+    if (this.path !== from && !this.path.startsWith(`${from}/`)) return;
+    this.path = to + this.path.slice(from.length);
+    this.close(); // the cached backend handle names the old path: reopen at next use
   }
   override sync(): Errno {
     const h = this.handle();

@@ -415,6 +415,25 @@ const CASES: FsCase[] = [
     },
   },
   {
+    guest: "fs_at",
+    does:
+      "*at calls relative to a non-preopen dir fd; a file fd as dir fd is ENOTDIR; a dir fd follows its directory through a rename",
+    stdout: [
+      "openat mkdirat ok",
+      "dotdot from a dir fd ok",
+      "at calls ok",
+      "file as dir fd ok",
+      "dir fd follows a rename ok",
+    ],
+    after: (v) => {
+      assert.deepEqual(v.list(""), ["at_root.txt", "moved", "top"]);
+      assert.deepEqual(v.list("moved"), ["after_rename", "f", "ln"]);
+      assert.deepEqual(v.list("top"), ["sub"]);
+      assert.deepEqual(v.list("top/sub"), []);
+      assert.equal(text(v, "moved/f"), "at");
+    },
+  },
+  {
     guest: "fs_cwd",
     does: 'chdir/getcwd, relative paths, ".", "..", "//", and "link/.." resolved physically',
     stdout: [

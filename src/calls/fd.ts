@@ -14,34 +14,43 @@ function offsetOf(v: bigint): number {
   return v < 0n || v > 0x1f_ffff_ffff_ffffn ? -1 : Number(v);
 }
 
-/** fd_write: gather-write the iovecs (one host write); the count goes to `nwrittenPtr`. */
-export function fdWrite(s: State, fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): Errno {
+/**
+ * The one body of fd_read, fd_write, fd_pread and fd_pwrite: every range checked, then one backend
+ * read or write (`offset` null: at the fd's offset), and the byte count stored at `resultPtr`.
+ */
+function transfer(
+  s: State,
+  fd: number,
+  iovsPtr: number,
+  iovsLen: number,
+  offset: bigint | null,
+  resultPtr: number,
+  write: boolean,
+): Errno {
   const m = s.mem;
-  if (!m.fits(iovsPtr, iovsLen * IOVEC.size) || !m.fits(nwrittenPtr, 4)) return Errno.FAULT;
+  if (!m.fits(iovsPtr, iovsLen * IOVEC.size) || !m.fits(resultPtr, 4)) return Errno.FAULT;
   const total = iovTotal(m, iovsPtr, iovsLen);
   if (total < 0) return Errno.FAULT;
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
-  if (d.dropped & Rights.FD_WRITE) return Errno.NOTCAPABLE;
-  const n = writev(d, m, iovsPtr, iovsLen, total, -1);
+  const right = (write ? Rights.FD_WRITE : Rights.FD_READ) | (offset === null ? 0 : Rights.FD_SEEK);
+  if (d.dropped & right) return Errno.NOTCAPABLE;
+  const pos = offset === null ? -1 : offsetOf(offset);
+  if (offset !== null && pos < 0) return Errno.INVAL;
+  const n = write ? writev(d, m, iovsPtr, iovsLen, total, pos) : readv(d, m, iovsPtr, iovsLen, total, pos);
   if (n < 0) return -n as Errno;
-  m.setU32(nwrittenPtr, n);
+  m.setU32(resultPtr, n);
   return Errno.SUCCESS;
+}
+
+/** fd_write: gather-write the iovecs (one host write); the count goes to `nwrittenPtr`. */
+export function fdWrite(s: State, fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): Errno {
+  return transfer(s, fd, iovsPtr, iovsLen, null, nwrittenPtr, true);
 }
 
 /** fd_read: scatter-read into the iovecs (one host read); the count goes to `nreadPtr`, 0 at EOF. */
 export function fdRead(s: State, fd: number, iovsPtr: number, iovsLen: number, nreadPtr: number): Errno {
-  const m = s.mem;
-  if (!m.fits(iovsPtr, iovsLen * IOVEC.size) || !m.fits(nreadPtr, 4)) return Errno.FAULT;
-  const total = iovTotal(m, iovsPtr, iovsLen);
-  if (total < 0) return Errno.FAULT;
-  const d = s.fds.get(fd);
-  if (d === undefined) return Errno.BADF;
-  if (d.dropped & Rights.FD_READ) return Errno.NOTCAPABLE;
-  const n = readv(d, m, iovsPtr, iovsLen, total, -1);
-  if (n < 0) return -n as Errno;
-  m.setU32(nreadPtr, n);
-  return Errno.SUCCESS;
+  return transfer(s, fd, iovsPtr, iovsLen, null, nreadPtr, false);
 }
 
 /** fd_pwrite: write at `offset` without moving the file offset; the count goes to `nwrittenPtr`. */
@@ -53,19 +62,7 @@ export function fdPwrite(
   offset: bigint,
   nwrittenPtr: number,
 ): Errno {
-  const m = s.mem;
-  if (!m.fits(iovsPtr, iovsLen * IOVEC.size) || !m.fits(nwrittenPtr, 4)) return Errno.FAULT;
-  const total = iovTotal(m, iovsPtr, iovsLen);
-  if (total < 0) return Errno.FAULT;
-  const d = s.fds.get(fd);
-  if (d === undefined) return Errno.BADF;
-  if (d.dropped & (Rights.FD_WRITE | Rights.FD_SEEK)) return Errno.NOTCAPABLE;
-  const pos = offsetOf(offset);
-  if (pos < 0) return Errno.INVAL;
-  const n = writev(d, m, iovsPtr, iovsLen, total, pos);
-  if (n < 0) return -n as Errno;
-  m.setU32(nwrittenPtr, n);
-  return Errno.SUCCESS;
+  return transfer(s, fd, iovsPtr, iovsLen, offset, nwrittenPtr, true);
 }
 
 /** fd_pread: read at `offset` without moving the file offset; the count goes to `nreadPtr`. */
@@ -77,19 +74,7 @@ export function fdPread(
   offset: bigint,
   nreadPtr: number,
 ): Errno {
-  const m = s.mem;
-  if (!m.fits(iovsPtr, iovsLen * IOVEC.size) || !m.fits(nreadPtr, 4)) return Errno.FAULT;
-  const total = iovTotal(m, iovsPtr, iovsLen);
-  if (total < 0) return Errno.FAULT;
-  const d = s.fds.get(fd);
-  if (d === undefined) return Errno.BADF;
-  if (d.dropped & (Rights.FD_READ | Rights.FD_SEEK)) return Errno.NOTCAPABLE;
-  const pos = offsetOf(offset);
-  if (pos < 0) return Errno.INVAL;
-  const n = readv(d, m, iovsPtr, iovsLen, total, pos);
-  if (n < 0) return -n as Errno;
-  m.setU32(nreadPtr, n);
-  return Errno.SUCCESS;
+  return transfer(s, fd, iovsPtr, iovsLen, offset, nreadPtr, false);
 }
 
 /** fd_seek: move the offset (`whence` is preview1's; the preview0 wrapper translates); result at `newOffsetPtr`. */

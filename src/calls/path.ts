@@ -265,7 +265,12 @@ export function pathRename(
   if (s.resolver.dirOnly && !sourceIsDir) return Errno.NOTDIR;
   if (s.resolver.path === "") return Errno.BUSY;
   if (from.fs !== to.fs) return Errno.XDEV;
-  return to.fs.rename(source, s.resolver.path);
+  const target = s.resolver.path;
+  const e2 = to.fs.rename(source, target);
+  if (e2 === Errno.SUCCESS && sourceIsDir) {
+    for (const [, d] of s.fds) if (d instanceof DirDescriptor) d.moved(to.fs, source, target);
+  }
+  return e2;
 }
 
 /** path_symlink: a symlink at `newPath` (under `fd`) whose target is `oldPath`, stored verbatim. */

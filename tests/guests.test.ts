@@ -4,33 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Wasi, type WasiClock, type WasiOptions } from "../mod.ts";
+import { Wasi, type WasiClock } from "../mod.ts";
+import { guest, run, wasmBytes } from "./guest_runner.ts";
 
 const GUEST_DATA = fileURLToPath(new URL("./guests/data", import.meta.url));
-
-function wasmBytes(path: string): Uint8Array {
-  return readFileSync(new URL(path, import.meta.url));
-}
-function guest(name: string): Uint8Array {
-  return wasmBytes(`./guests/${name}.wasm`);
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  wasi: Wasi;
-}
-
-/** Runs a command guest with stdin "null" and captured stdout/stderr unless `opts` says otherwise. */
-async function run(name: string, opts: WasiOptions = {}, bytes: Uint8Array = guest(name)): Promise<Run> {
-  const wasi = new Wasi({ args: [name], stdin: "null", stdout: "capture", stderr: "capture", ...opts });
-  const { instance } = await wasi.instantiate(bytes);
-  const code = wasi.start(instance);
-  const stdout = opts.stdout === undefined || opts.stdout === "capture" ? wasi.stdoutText() : "";
-  const stderr = opts.stderr === undefined || opts.stderr === "capture" ? wasi.stderrText() : "";
-  return { code, stdout, stderr, wasi };
-}
 
 /** Index of the first byte where `a` and `b` differ (a length mismatch counts), or -1. */
 function firstDifference(a: Uint8Array, b: Uint8Array): number {

@@ -19,37 +19,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Filetype, Wasi, type WasiOptions } from "../mod.ts";
+import { Filetype } from "../mod.ts";
+import { run, wasmBytes } from "./guest_runner.ts";
 import { MemoryFs } from "../src/fs/memory.ts";
 import { newStat } from "../src/fs/types.ts";
 import { Errno } from "../src/abi/errno.ts";
 
 const GUEST_DATA = fileURLToPath(new URL("./guests/data", import.meta.url));
 const EXAMPLE_DATA = fileURLToPath(new URL("../examples/data", import.meta.url));
-
-function wasmBytes(path: string): Uint8Array {
-  return readFileSync(new URL(path, import.meta.url));
-}
-function guest(name: string): Uint8Array {
-  return wasmBytes(`./guests/${name}.wasm`);
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  wasi: Wasi;
-}
-
-/** Runs a command guest with stdin "null" and captured stdout/stderr unless `opts` says otherwise. */
-async function run(name: string, opts: WasiOptions = {}, bytes: Uint8Array = guest(name)): Promise<Run> {
-  const wasi = new Wasi({ args: [name], stdin: "null", stdout: "capture", stderr: "capture", ...opts });
-  const { instance } = await wasi.instantiate(bytes);
-  const code = wasi.start(instance);
-  const stdout = opts.stdout === undefined || opts.stdout === "capture" ? wasi.stdoutText() : "";
-  const stderr = opts.stderr === undefined || opts.stderr === "capture" ? wasi.stderrText() : "";
-  return { code, stdout, stderr, wasi };
-}
 
 // --- what a guest left behind, read back from outside the guest ------------------------------
 

@@ -162,34 +162,22 @@ export class DirDescriptor extends Descriptor {
     this.path = to + this.path.slice(from.length);
     this.close(); // the cached backend handle names the old path: reopen at next use
   }
-  override sync(): Errno {
-    const h = this.handle();
-    return typeof h === "number" ? h : h.sync();
-  }
-  override datasync(): Errno {
-    const h = this.handle();
-    return typeof h === "number" ? h : h.datasync();
-  }
   override utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
     return this.fs.utimes(this.path, atimNs, mtimNs, true);
   }
-  override read(): IoResult {
-    return -Errno.ISDIR;
-  }
-  override write(): IoResult {
-    return -Errno.ISDIR;
-  }
+  // As wasmtime (its dir_fd_op_failures test): reading, writing, seeking, syncing, advising,
+  // allocating, truncating and setting flags on a directory fd are all BADF (the defaults above).
   override pread(): IoResult {
-    return -Errno.ISDIR;
+    return -Errno.BADF;
   }
   override pwrite(): IoResult {
-    return -Errno.ISDIR;
+    return -Errno.BADF;
   }
   override seek(): IoResult {
     return -Errno.BADF;
   }
   override setFlags(): Errno {
-    return Errno.BADF; // as wasmtime: a directory has no flags to set
+    return Errno.BADF;
   }
   override close(): Errno {
     const h = this.#handle;

@@ -1,0 +1,38 @@
+// fd_* calls on a directory fd: everything that is for files is BADF, as wasmtime's dir_fd_op_failures.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Errno, errnoName, MemoryFs } from "../../mod.ts";
+import { put, putIovecs, setup, u32 } from "../helpers.ts";
+
+test("read, write, seek, tell, advise, allocate, sync, datasync, set_flags and set_size on a directory fd are BADF", async () => {
+  const fs = new MemoryFs();
+  fs.mkdirp("/d");
+  const env = await setup({ preopens: { "/data": fs } });
+  put(env, 100, "d");
+  assert.equal(env.p1.path_open(3, 0, 100, 1, 2, 0x4000n, 0n, 0, 200), Errno.SUCCESS);
+  const fd = u32(env, 200);
+  putIovecs(env, 300, [[400, 16]]);
+  const calls: [string, () => number][] = [
+    ["fd_read", () => env.p1.fd_read(fd, 300, 1, 500)],
+    ["fd_pread", () => env.p1.fd_pread(fd, 300, 1, 0n, 500)],
+    ["fd_write", () => env.p1.fd_write(fd, 300, 1, 500)],
+    ["fd_pwrite", () => env.p1.fd_pwrite(fd, 300, 1, 0n, 500)],
+    ["fd_seek CUR", () => env.p1.fd_seek(fd, 0n, 1, 500)],
+    ["fd_seek SET", () => env.p1.fd_seek(fd, 0n, 0, 500)],
+    ["fd_seek END", () => env.p1.fd_seek(fd, 0n, 2, 500)],
+    ["fd_tell", () => env.p1.fd_tell(fd, 500)],
+    ["fd_advise", () => env.p1.fd_advise(fd, 0n, 0n, 4)],
+    ["fd_allocate", () => env.p1.fd_allocate(fd, 0n, 0n)],
+    ["fd_datasync", () => env.p1.fd_datasync(fd)],
+    ["fd_sync", () => env.p1.fd_sync(fd)],
+    ["fd_fdstat_set_flags", () => env.p1.fd_fdstat_set_flags(fd, 4)],
+    ["fd_filestat_set_size", () => env.p1.fd_filestat_set_size(fd, 0n)],
+  ];
+  for (const [name, call] of calls) assert.equal(errnoName(call()), errnoName(Errno.BADF), name);
+  for (const d of [3, fd]) { // the preopen too
+    assert.equal(env.p1.fd_filestat_get(d, 600), Errno.SUCCESS);
+    assert.equal(env.u8()[600 + 16], 3, "a directory"); // filetype DIRECTORY
+    assert.equal(errnoName(env.p1.fd_read(d, 300, 1, 500)), "badf");
+  }
+});

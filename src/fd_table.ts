@@ -2,7 +2,7 @@
 
 import { Errno } from "./abi/errno.ts";
 import { FdFlags, Filetype, Rights, type Whence } from "./abi/consts.ts";
-import { type FileHandle, type FileSystem, type IoResult, newStat, type OpenFlags, type Stat } from "./fs/types.ts";
+import type { FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./fs/types.ts";
 import type { Stream } from "./stdio.ts";
 
 /** Rights of a preopened directory and what it hands down (every right but the socket ones). */
@@ -241,12 +241,8 @@ export class FileDescriptor extends Descriptor {
   override advise(): Errno {
     return Errno.SUCCESS; // advice is a hint; the hosts offer no fadvise
   }
-  /** Grows the file to `offset + len` when it is shorter (posix_fallocate without reserving blocks). */
-  override allocate(offset: number, len: number): Errno {
-    const st = newStat();
-    const e = this.handle.stat(st);
-    if (e !== Errno.SUCCESS) return e;
-    return offset + len > st.size ? this.handle.truncate(offset + len) : Errno.SUCCESS;
+  override allocate(): Errno {
+    return Errno.NOTSUP; // as wasmtime (its file_allocate test): no host offers fallocate here
   }
   override setFlags(flags: number): Errno {
     if ((flags ^ this.flags) & FdFlags.APPEND) {

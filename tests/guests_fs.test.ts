@@ -282,7 +282,8 @@ const CASES: FsCase[] = [
   },
   {
     guest: "fs_truncate",
-    does: "ftruncate grows with zeros and shrinks, keeps the offset; truncate by path; posix_fallocate",
+    does:
+      "ftruncate grows with zeros and shrinks, keeps the offset; truncate by path; posix_fallocate is ENOTSUP (as wasmtime)",
     stdout: [
       "grow ok",
       "shrink ok",

@@ -23,7 +23,7 @@ function resolve(s: State, dir: DirDescriptor, pathPtr: number, pathLen: number,
 }
 
 /** Rights that ask for writing: a file is opened for writing when any of them is requested. */
-const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_DATASYNC;
+const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
 const openFlags: OpenFlags = {
   read: false,
   write: false,

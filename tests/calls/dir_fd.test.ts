@@ -36,3 +36,16 @@ test("read, write, seek, tell, advise, allocate, sync, datasync, set_flags and s
     assert.equal(errnoName(env.p1.fd_read(d, 300, 1, 500)), "badf");
   }
 });
+
+test("path_open of the preopen itself: with its own rights and with none it opens; O_DIRECTORY with FD_WRITE is ISDIR", async () => {
+  const env = await setup({ preopens: { "/data": new MemoryFs() } });
+  put(env, 100, ".");
+  assert.equal(env.p1.fd_fdstat_get(3, 200), Errno.SUCCESS);
+  const base = env.u8().slice(208, 216), inheriting = env.u8().slice(216, 224);
+  const b = new DataView(base.buffer).getBigUint64(0, true), i = new DataView(inheriting.buffer).getBigUint64(0, true);
+  assert.equal(errnoName(env.p1.path_open(3, 0, 100, 1, 0, b, i, 0, 300)), "success", "same rights");
+  assert.equal(errnoName(env.p1.path_open(3, 0, 100, 1, 0, 0n, 0n, 0, 300)), "success", "no rights");
+  assert.equal(errnoName(env.p1.path_open(3, 0, 100, 1, 2, 0n, 0n, 0, 300)), "success", "O_DIRECTORY, no rights");
+  assert.equal(errnoName(env.p1.path_open(3, 0, 100, 1, 2, 2n, 0n, 0, 300)), "success", "O_DIRECTORY, FD_READ");
+  assert.equal(errnoName(env.p1.path_open(3, 0, 100, 1, 2, 2n | 64n, 0n, 0, 300)), "isdir", "O_DIRECTORY, read+write");
+});

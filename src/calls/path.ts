@@ -185,7 +185,9 @@ export function pathLink(
   if (typeof from === "number") return from;
   const to = dirOf(s, newFd);
   if (typeof to === "number") return to;
-  let e = resolve(s, from, oldPathPtr, oldPathLen, (oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+  // As wasmtime (its path_link test): a hard link is made to what is named, never through a symlink.
+  if ((oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0) return Errno.INVAL;
+  let e = resolve(s, from, oldPathPtr, oldPathLen, false);
   if (e !== Errno.SUCCESS) return e;
   if (!s.resolver.exists) return Errno.NOENT;
   if (s.resolver.stat.filetype === Filetype.DIRECTORY) return Errno.PERM;

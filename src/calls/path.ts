@@ -290,6 +290,8 @@ export function pathSymlink(
   const target = s.mem.readString(oldPathPtr, oldPathLen);
   if (target === null) return Errno.ILSEQ;
   if (target.includes("\0")) return Errno.INVAL;
+  // As wasmtime (its symlink_create test): an absolute target would name the host's root; refused.
+  if (target.charCodeAt(0) === 0x2f) return Errno.PERM;
   const e = resolve(s, dir, newPathPtr, newPathLen, false);
   if (e !== Errno.SUCCESS) return e;
   if (s.resolver.exists) return Errno.EXIST;

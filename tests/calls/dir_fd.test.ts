@@ -49,3 +49,14 @@ test("path_open of the preopen itself: with its own rights and with none it open
   assert.equal(errnoName(env.p1.path_open(3, 0, 100, 1, 2, 2n, 0n, 0, 300)), "success", "O_DIRECTORY, FD_READ");
   assert.equal(errnoName(env.p1.path_open(3, 0, 100, 1, 2, 2n | 64n, 0n, 0, 300)), "isdir", "O_DIRECTORY, read+write");
 });
+
+test("path_symlink with an absolute target is PERM and creates nothing (wasmtime's symlink_create)", async () => {
+  const fs = new MemoryFs();
+  const env = await setup({ preopens: { "/data": fs } });
+  put(env, 100, "/");
+  put(env, 120, "link");
+  assert.equal(errnoName(env.p1.path_symlink(100, 1, 3, 120, 4)), "perm");
+  assert.equal(errnoName(env.p1.path_filestat_get(3, 0, 120, 4, 600)), "noent");
+  put(env, 100, "../x");
+  assert.equal(errnoName(env.p1.path_symlink(100, 4, 3, 120, 4)), "success", "a relative target is stored as given");
+});

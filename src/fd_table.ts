@@ -2,7 +2,7 @@
 
 import { Errno } from "./abi/errno.ts";
 import { FdFlags, Filetype, Rights, type Whence } from "./abi/consts.ts";
-import type { FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./fs/types.ts";
+import { type FileHandle, type FileSystem, type IoResult, type OpenFlags, openFlags, type Stat } from "./fs/types.ts";
 import type { Stream } from "./stdio.ts";
 
 /** Rights of a preopened directory and what it hands down (every right but the socket ones). */
@@ -186,15 +186,7 @@ export class DirDescriptor extends Descriptor {
   }
 }
 
-const DIR_OPEN: OpenFlags = {
-  read: true,
-  write: false,
-  create: false,
-  exclusive: false,
-  truncate: false,
-  append: false,
-  directory: true,
-};
+const DIR_OPEN: OpenFlags = openFlags({ read: true, directory: true });
 
 /** An open file (or anything not a directory) of a backend. */
 export class FileDescriptor extends Descriptor {

@@ -4,7 +4,7 @@ import { Errno } from "../abi/errno.ts";
 import { FdFlags, FDFLAGS_ALL, Filetype, LookupFlags, OFlags, Rights } from "../abi/consts.ts";
 import { FILESTAT, type FilestatLayout } from "../abi/layout.ts";
 import { DIR_RIGHTS, DirDescriptor, FILE_RIGHTS, FileDescriptor } from "../fd_table.ts";
-import type { OpenFlags } from "../fs/types.ts";
+import { type OpenFlags, openFlags } from "../fs/types.ts";
 import type { State } from "../state.ts";
 import { resolveTimes, writeFilestat } from "./fd.ts";
 
@@ -24,15 +24,8 @@ function resolve(s: State, dir: DirDescriptor, pathPtr: number, pathLen: number,
 
 /** Rights that ask for writing: a file is opened for writing when any of them is requested. */
 const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
-const openFlags: OpenFlags = {
-  read: false,
-  write: false,
-  create: false,
-  exclusive: false,
-  truncate: false,
-  append: false,
-  directory: false,
-};
+/** Reused by every path_open: the flags are set field by field, so opening allocates no flag object. */
+const scratchFlags: OpenFlags = openFlags();
 
 /**
  * path_open: opens (or creates) `path` under `fd`; the new fd goes to `fdPtr`. A final symlink is
@@ -85,7 +78,7 @@ export function pathOpen(
     if ((oflags & OFlags.CREAT) === 0) return Errno.NOENT;
     if (r.dirOnly) return Errno.ISDIR; // "name/" cannot be created as a file
   }
-  const f = openFlags;
+  const f = scratchFlags;
   f.write = wantsWrite;
   f.read = (rights & Rights.FD_READ) !== 0 || !wantsWrite;
   f.create = (oflags & OFlags.CREAT) !== 0;

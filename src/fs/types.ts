@@ -66,6 +66,20 @@ export interface OpenFlags {
   directory: boolean;
 }
 
+/** Open flags with every field false, then those in `set` (the one place that spells them all out). */
+export function openFlags(set: Partial<OpenFlags> = {}): OpenFlags {
+  return {
+    read: false,
+    write: false,
+    create: false,
+    exclusive: false,
+    truncate: false,
+    append: false,
+    directory: false,
+    ...set,
+  };
+}
+
 /** Receives directory entries; returns false to stop early. */
 export type DirentSink = (name: string, filetype: Filetype, ino: bigint) => boolean;
 

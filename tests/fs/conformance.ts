@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Errno, errnoName } from "../../src/abi/errno.ts";
 import { Filetype, Whence } from "../../src/abi/consts.ts";
-import { type FileHandle, type FileSystem, newStat, type OpenFlags, type Stat } from "../../src/fs/types.ts";
+import { type FileHandle, type FileSystem, newStat, type OpenFlags, openFlags, type Stat } from "../../src/fs/types.ts";
 
 /** A fresh, empty backend root and how to dispose of it. */
 export interface FsFixture {
@@ -19,15 +19,7 @@ export interface FsFixture {
   cleanup(): void;
 }
 
-const NONE: OpenFlags = {
-  read: false,
-  write: false,
-  create: false,
-  exclusive: false,
-  truncate: false,
-  append: false,
-  directory: false,
-};
+const NONE: OpenFlags = openFlags();
 const RD: OpenFlags = { ...NONE, read: true };
 const RW: OpenFlags = { ...NONE, read: true, write: true };
 const WR: OpenFlags = { ...NONE, write: true };

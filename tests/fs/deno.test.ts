@@ -7,17 +7,9 @@ import { conformance } from "./conformance.ts";
 import { Errno, errnoName } from "../../src/abi/errno.ts";
 import { Filetype, Whence } from "../../src/abi/consts.ts";
 import { DenoFs } from "../../src/fs/deno.ts";
-import { type FileHandle, newStat, type OpenFlags, type Stat } from "../../src/fs/types.ts";
+import { type FileHandle, newStat, type OpenFlags, openFlags, type Stat } from "../../src/fs/types.ts";
 
-const NONE: OpenFlags = {
-  read: false,
-  write: false,
-  create: false,
-  exclusive: false,
-  truncate: false,
-  append: false,
-  directory: false,
-};
+const NONE: OpenFlags = openFlags();
 const RD: OpenFlags = { ...NONE, read: true };
 const RW: OpenFlags = { ...NONE, read: true, write: true };
 const CREATE: OpenFlags = { ...NONE, read: true, write: true, create: true };

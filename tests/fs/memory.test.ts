@@ -5,20 +5,12 @@ import assert from "node:assert/strict";
 import { Errno } from "../../src/abi/errno.ts";
 import { Filetype, Whence } from "../../src/abi/consts.ts";
 import { MemoryFs } from "../../src/fs/memory.ts";
-import { type FileHandle, newStat, type OpenFlags, type Stat } from "../../src/fs/types.ts";
+import { type FileHandle, newStat, type OpenFlags, openFlags, type Stat } from "../../src/fs/types.ts";
 import { conformance } from "./conformance.ts";
 
 conformance("MemoryFs", () => ({ fs: new MemoryFs(), cleanup() {} }));
 
-const NONE: OpenFlags = {
-  read: false,
-  write: false,
-  create: false,
-  exclusive: false,
-  truncate: false,
-  append: false,
-  directory: false,
-};
+const NONE: OpenFlags = openFlags();
 const CREATE: OpenFlags = { ...NONE, read: true, write: true, create: true };
 const DIR: OpenFlags = { ...NONE, read: true, directory: true };
 

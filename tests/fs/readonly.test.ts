@@ -6,17 +6,9 @@ import { Errno } from "../../src/abi/errno.ts";
 import { Filetype, Whence } from "../../src/abi/consts.ts";
 import { MemoryFs } from "../../src/fs/memory.ts";
 import { readOnly } from "../../src/fs/readonly.ts";
-import { type FileHandle, type FileSystem, newStat, type OpenFlags } from "../../src/fs/types.ts";
+import { type FileHandle, type FileSystem, newStat, type OpenFlags, openFlags } from "../../src/fs/types.ts";
 
-const NONE: OpenFlags = {
-  read: false,
-  write: false,
-  create: false,
-  exclusive: false,
-  truncate: false,
-  append: false,
-  directory: false,
-};
+const NONE: OpenFlags = openFlags();
 const RD: OpenFlags = { ...NONE, read: true };
 
 /** A seeded MemoryFs and its read-only view. */

@@ -1,4 +1,8 @@
-// NodeFs: the FileSystem seam over node:fs sync APIs (Bun, Node; Deno too): real fds, positional I/O.
+// NodeFs: the FileSystem seam over node:fs sync APIs (Bun, Node; Deno's node:fs too): real fds, positional I/O.
+//
+// node:fs is loaded with `process.getBuiltinModule` when a NodeFs is constructed, never at import, so importing this
+// module on Deno or an edge runtime loads nothing. The host gaps worked around here are in DESIGN.md ("Known host
+// gaps"); each workaround is recorded in docs/decisions.md (#node-backend, #node-times).
 
 import { Errno } from "../abi/errno.ts";
 import { Filetype, Whence } from "../abi/consts.ts";
@@ -8,23 +12,22 @@ import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } fr
 interface BigStats {
   dev: bigint;
   ino: bigint;
+  mode: bigint;
   nlink: bigint;
   size: bigint;
   atimeNs: bigint;
   mtimeNs: bigint;
   ctimeNs: bigint;
-  isFile(): boolean;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-  isBlockDevice(): boolean;
-  isCharacterDevice(): boolean;
-  isSocket(): boolean;
 }
 interface Dirent {
   name: string;
   isFile(): boolean;
   isDirectory(): boolean;
   isSymbolicLink(): boolean;
+}
+interface StatOpts {
+  bigint: true;
+  throwIfNoEntry: false;
 }
 interface NodeFsApi {
   constants: Record<string, number>;
@@ -33,8 +36,8 @@ interface NodeFsApi {
   readSync(fd: number, buf: Uint8Array, off: number, len: number, pos: number | null): number;
   writeSync(fd: number, buf: Uint8Array, off: number, len: number, pos: number | null): number;
   fstatSync(fd: number, o: { bigint: true }): BigStats;
-  lstatSync(path: string, o: { bigint: true }): BigStats;
-  statSync(path: string, o: { bigint: true }): BigStats;
+  lstatSync(path: string, o: StatOpts): BigStats | undefined;
+  statSync(path: string, o: StatOpts): BigStats | undefined;
   ftruncateSync(fd: number, len: number): void;
   fsyncSync(fd: number): void;
   fdatasyncSync(fd: number): void;
@@ -51,194 +54,338 @@ interface NodeFsApi {
   readlinkSync(path: string): string;
 }
 
-/** Maps a thrown node:fs error to an errno (see decisions.md#permissions); anything else is a bug. */
+/** Stat options, shared (never mutated by node): exact ns times, and `undefined` for a missing path, no throw. */
+const STAT: StatOpts = { bigint: true, throwIfNoEntry: false };
+const FSTAT = { bigint: true } as const;
+const WITH_TYPES = { withFileTypes: true } as const;
+/** `Handle.#pos` after an appending write on a host O_APPEND fd: "the end", read with fstat when needed. */
+const AT_END = -1;
+/** Exact times remembered per NodeFs at most (the least recently set is forgotten first). */
+const MAX_TIMES = 4096;
+
+/** POSIX error codes whose WASI name is not the code without its "E". */
+const RENAMED: ReadonlyMap<string, Errno> = new Map<string, Errno>([
+  ["E2BIG", Errno.TOOBIG],
+  ["EOPNOTSUPP", Errno.NOTSUP],
+  ["EWOULDBLOCK", Errno.AGAIN],
+  ["EDEADLOCK", Errno.DEADLK],
+]);
+
+/**
+ * The errno for an error node:fs threw: its `code` ("ENOENT" → NOENT, "EOPNOTSUPP" → NOTSUP...); Deno's node:fs
+ * `NotCapable` (a missing grant) and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error
+ * (one with a numeric `errno` and a `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
+ */
 function toErrno(err: unknown): Errno {
-  const e = err as { code?: string; name?: string };
-  if (e?.name === "NotCapable") return Errno.ACCES; // Deno's node:fs, without a permission grant
-  const code = e?.code;
-  if (typeof code === "string" && code.startsWith("E")) {
-    const alias: Record<string, Errno> = { E2BIG: Errno.TOOBIG, EOPNOTSUPP: Errno.NOTSUP, EWOULDBLOCK: Errno.AGAIN };
-    const v = alias[code] ?? (Errno as Record<string, Errno>)[code.slice(1)];
-    if (v !== undefined) return v;
+  const e = err as { code?: unknown; name?: unknown; errno?: unknown; syscall?: unknown } | null;
+  if (e === null || typeof e !== "object") throw err;
+  if (e.name === "NotCapable" || e.name === "PermissionDenied") return Errno.ACCES;
+  const code = e.code;
+  if (typeof code === "string" && code.length > 1 && code.charCodeAt(0) === 69 /* E */) {
+    const name = code.substring(1);
+    const v = RENAMED.get(code) ?? (Object.hasOwn(Errno, name) ? (Errno as Record<string, Errno>)[name] : undefined);
+    if (v !== undefined && v !== Errno.SUCCESS) return v;
+    if (typeof e.errno === "number" && typeof e.syscall === "string") return Errno.IO;
   }
   throw err;
 }
 
-/** Seconds as a float for node's utimes, from ns (exact to about 240 ns today; see decisions.md). */
+/** The filetype of a stat's `mode` (POSIX S_IFMT values, the same on every Unix). */
+function typeOf(mode: bigint): Filetype {
+  switch (Number(mode) & 0o170000) {
+    case 0o100000:
+      return Filetype.REGULAR_FILE;
+    case 0o040000:
+      return Filetype.DIRECTORY;
+    case 0o120000:
+      return Filetype.SYMBOLIC_LINK;
+    case 0o020000:
+      return Filetype.CHARACTER_DEVICE;
+    case 0o060000:
+      return Filetype.BLOCK_DEVICE;
+    case 0o140000:
+      return Filetype.SOCKET_STREAM;
+    default:
+      return Filetype.UNKNOWN; // a FIFO: WASI has no pipe type
+  }
+}
+
+function direntType(d: Dirent): Filetype {
+  if (d.isFile()) return Filetype.REGULAR_FILE;
+  if (d.isDirectory()) return Filetype.DIRECTORY;
+  if (d.isSymbolicLink()) return Filetype.SYMBOLIC_LINK;
+  return Filetype.UNKNOWN;
+}
+
+/** Seconds as a float for node's utimes (its only form), from ns: exact to about 240 ns today (#node-times). */
 function seconds(ns: bigint): number {
   return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 }
 
-function typeOf(st: BigStats): Filetype {
-  if (st.isFile()) return Filetype.REGULAR_FILE;
-  if (st.isDirectory()) return Filetype.DIRECTORY;
-  if (st.isSymbolicLink()) return Filetype.SYMBOLIC_LINK;
-  if (st.isCharacterDevice()) return Filetype.CHARACTER_DEVICE;
-  if (st.isBlockDevice()) return Filetype.BLOCK_DEVICE;
-  if (st.isSocket()) return Filetype.SOCKET_STREAM;
-  return Filetype.UNKNOWN;
+/** The exact ns times a guest set on one inode, and what the host held right after (decisions.md#node-times). */
+interface SetTimes {
+  dev: bigint;
+  a: bigint;
+  m: bigint;
+  hostA: bigint;
+  hostM: bigint;
 }
 
-/** Exact ns times the guest set, per "dev:ino", reported while the host still holds what was set. */
-const exactTimes = new Map<string, { a: bigint; m: bigint; hostA: bigint; hostM: bigint }>();
-const EXACT_MAX = 4096;
+/** What a NodeFs and its handles share: node:fs, the remembered exact times, Deno's node:fs quirks. */
+class Host {
+  readonly fs: NodeFsApi;
+  readonly c: Record<string, number>;
+  /** Exact times by inode number (dev checked in the entry), per NodeFs instance. */
+  readonly times = new Map<bigint, SetTimes>();
+  /** Deno's node:fs: unlink removes empty directories, and O_CREAT/O_TRUNC without write access misbehave. */
+  readonly deno: boolean;
 
-function fill(out: Stat, st: BigStats): void {
-  out.dev = st.dev;
-  out.ino = st.ino;
-  out.filetype = typeOf(st);
-  out.nlink = st.nlink;
-  out.size = Number(st.size);
-  out.atimNs = st.atimeNs;
-  out.mtimNs = st.mtimeNs;
-  out.ctimNs = st.ctimeNs;
-  if (exactTimes.size === 0) return;
-  const exact = exactTimes.get(`${st.dev}:${st.ino}`);
-  if (exact === undefined) return;
-  if (exact.hostA === st.atimeNs) out.atimNs = exact.a;
-  if (exact.hostM === st.mtimeNs) out.mtimNs = exact.m;
-}
+  constructor(fs: NodeFsApi, deno: boolean) {
+    this.fs = fs;
+    this.c = fs.constants;
+    this.deno = deno;
+  }
 
-/** Sets times with a node utimes function, then remembers the exact values (decisions.md#node-times). */
-function setTimes(
-  current: BigStats,
-  atimNs: bigint | null,
-  mtimNs: bigint | null,
-  apply: (a: number, m: number) => void,
-  restat: () => BigStats,
-): void {
-  // A time left unchanged keeps its exact remembered value, not the host's rounded one.
-  const known = exactTimes.get(`${current.dev}:${current.ino}`);
-  const a = atimNs ?? (known?.hostA === current.atimeNs ? known.a : current.atimeNs);
-  const m = mtimNs ?? (known?.hostM === current.mtimeNs ? known.m : current.mtimeNs);
-  apply(seconds(a), seconds(m));
-  const after = restat();
-  const key = `${after.dev}:${after.ino}`;
-  exactTimes.delete(key);
-  if (exactTimes.size >= EXACT_MAX) exactTimes.delete(exactTimes.keys().next().value!);
-  exactTimes.set(key, { a, m, hostA: after.atimeNs, hostM: after.mtimeNs });
+  /** Copies a stat into `out`, with the exact times the guest set while the host still holds what they became. */
+  fill(out: Stat, st: BigStats): void {
+    out.dev = st.dev;
+    out.ino = st.ino;
+    out.filetype = typeOf(st.mode);
+    out.nlink = st.nlink;
+    out.size = Number(st.size);
+    out.atimNs = st.atimeNs;
+    out.mtimNs = st.mtimeNs;
+    out.ctimNs = st.ctimeNs;
+    if (this.times.size === 0) return;
+    const set = this.times.get(st.ino);
+    if (set === undefined || set.dev !== st.dev) return;
+    if (set.hostA === st.atimeNs) out.atimNs = set.a;
+    if (set.hostM === st.mtimeNs) out.mtimNs = set.m;
+  }
+
+  /**
+   * Sets times with a node utimes function (float seconds) and remembers the exact values for `fill`. A null time
+   * is written back as it is (node has no UTIME_OMIT) and keeps its exact remembered value.
+   */
+  setTimes(
+    cur: BigStats,
+    atimNs: bigint | null,
+    mtimNs: bigint | null,
+    apply: (a: number, m: number) => void,
+    restat: () => BigStats,
+  ): void {
+    const old = this.times.get(cur.ino);
+    const known = old !== undefined && old.dev === cur.dev;
+    const a = atimNs ?? (known && old.hostA === cur.atimeNs ? old.a : cur.atimeNs);
+    const m = mtimNs ?? (known && old.hostM === cur.mtimeNs ? old.m : cur.mtimeNs);
+    apply(seconds(a), seconds(m));
+    const after = restat();
+    this.times.delete(after.ino); // re-inserted last: the least recently set is forgotten first
+    if (after.atimeNs === a && after.mtimeNs === m) return; // the host holds them exactly (k/64 s): nothing to keep
+    if (this.times.size >= MAX_TIMES) this.times.delete(this.times.keys().next().value!);
+    this.times.set(after.ino, { dev: after.dev, a, m, hostA: after.atimeNs, hostM: after.mtimeNs });
+  }
 }
 
 /**
- * A `FileSystem` over a host directory through `node:fs` (Bun, Node, and Deno's node:fs), loaded
- * with `process.getBuiltinModule` when constructed, never at import.
+ * A `FileSystem` over a host directory through `node:fs` sync APIs (Bun, Node, and Deno's node:fs): real fds,
+ * positional I/O, ns stat times, `O_NOFOLLOW` opens. node:fs is loaded when constructed, never at import.
  *
- * @example
+ * @example Serve a temporary directory to a guest
  * ```ts
  * import { NodeFs } from "./node.ts";
- * const fs = new NodeFs("./examples/data");
+ * import { newStat } from "./types.ts";
+ * // deno-lint-ignore no-explicit-any
+ * const nfs = (globalThis as any).process.getBuiltinModule("node:fs");
+ * const dir: string = nfs.mkdtempSync("/tmp/hostcall-");
+ * const fs: NodeFs = new NodeFs(dir);
+ * console.log(fs.mkdir("out")); // 0 (Errno.SUCCESS)
+ * const st = newStat();
+ * fs.stat("out", st, false);
+ * console.log(st.filetype); // 3 (Filetype.DIRECTORY)
+ * nfs.rmSync(dir, { recursive: true });
  * ```
  */
 export class NodeFs implements FileSystem {
-  readonly #fs: NodeFsApi;
+  readonly #h: Host;
+  /** The root as given (trailing "/" removed): relative roots resolve against the cwd at each call. */
   readonly #root: string;
+  /** `#root` + "/", the prefix of every other path. */
+  readonly #prefix: string;
 
-  /** A backend rooted at host directory `root` (relative roots resolve against the cwd at each call). */
+  /**
+   * A backend rooted at host directory `root`, kept as given (nothing is looked at until the guest asks). Throws
+   * a `TypeError` when the runtime has no `process.getBuiltinModule("node:fs")`.
+   */
   constructor(root: string) {
     // deno-lint-ignore no-explicit-any
-    const fs = (globalThis as any).process?.getBuiltinModule?.("node:fs") as NodeFsApi | undefined;
-    if (fs === undefined) throw new TypeError("NodeFs needs node:fs (process.getBuiltinModule)");
-    this.#fs = fs;
-    this.#root = root.replace(/\/+$/, "") || (root.startsWith("/") ? "" : ".");
+    const g = globalThis as any;
+    const fs = typeof g.process?.getBuiltinModule === "function"
+      ? g.process.getBuiltinModule("node:fs") as NodeFsApi | undefined
+      : undefined;
+    if (fs === undefined || fs === null || typeof fs.openSync !== "function") {
+      throw new TypeError("NodeFs needs node:fs through process.getBuiltinModule (Bun, Node >= 22, Deno)");
+    }
+    this.#h = new Host(fs, typeof g.Deno?.version?.deno === "string");
+    let r = root === "" ? "." : root;
+    while (r.length > 1 && r.endsWith("/")) r = r.substring(0, r.length - 1);
+    this.#root = r;
+    this.#prefix = r === "/" ? "/" : r + "/";
   }
 
   #abs(path: string): string {
-    return path === "" ? this.#root || "/" : `${this.#root}/${path}`;
+    return path === "" ? this.#root : this.#prefix + path;
   }
 
-  /** Opens without following a final symlink (O_NOFOLLOW): resolved paths only. */
-  open(path: string, flags: OpenFlags): FileHandle | Errno {
-    const fs = this.#fs, c = fs.constants;
-    let mode = flags.write ? (flags.read ? c.O_RDWR : c.O_WRONLY) : c.O_RDONLY;
-    if (flags.create) mode |= c.O_CREAT;
-    if (flags.exclusive) mode |= c.O_EXCL;
-    if (flags.truncate) mode |= c.O_TRUNC;
-    // No host O_APPEND: node cannot clear it on an open fd, and setAppend must work both ways.
-    // Appending writes at the size (not atomic against other processes: decisions.md#node-backend).
-    if (flags.directory) mode |= c.O_DIRECTORY;
-    mode |= c.O_NOFOLLOW;
-    if (flags.create && flags.directory) return Errno.INVAL;
-    const abs = this.#abs(path);
+  #isSymlink(abs: string): boolean {
     try {
-      if (!flags.write && !flags.truncate) {
-        // A directory is held by its path (readdir, stat, sync), as on Deno; look before opening.
-        let st: BigStats | undefined;
-        try {
-          st = fs.lstatSync(abs, { bigint: true });
-        } catch (err) {
-          if (!flags.create || (err as { code?: string }).code !== "ENOENT") throw err;
-        }
-        if (st?.isDirectory()) {
-          if (flags.create) return flags.exclusive ? Errno.EXIST : Errno.ISDIR; // as Linux open(2)
-          return new NodeDirHandle(fs, abs);
-        }
-        if (st !== undefined && flags.directory) return Errno.NOTDIR;
-      }
-      const fd = fs.openSync(abs, mode, 0o666);
-      return new NodeFileHandle(fs, fd, flags.read || !flags.write, flags.write, flags.append);
-    } catch (err) {
-      return toErrno(err);
+      const st = this.#h.fs.lstatSync(abs, STAT);
+      return st !== undefined && typeOf(st.mode) === Filetype.SYMBOLIC_LINK;
+    } catch {
+      return false; // the open's own error stands
     }
   }
 
+  /**
+   * Opens with `O_NOFOLLOW` (a final symlink is LOOP: callers pass resolved paths) and the host's own checks: a
+   * directory for writing, creating or truncating is ISDIR, `directory` on a file NOTDIR.
+   */
+  open(path: string, flags: OpenFlags): FileHandle | Errno {
+    if (flags.create && flags.directory) return Errno.INVAL; // Linux: O_CREAT|O_DIRECTORY creates nothing
+    const h = this.#h, c = h.c, abs = this.#abs(path);
+    // Truncation needs write access on the host anyway (Linux checks MAY_WRITE for O_TRUNC); Deno's node:fs
+    // refuses O_RDONLY|O_TRUNC outright. The handle itself stays read-only.
+    const hostWrite = flags.write || flags.truncate;
+    let mode = hostWrite ? (flags.read || !flags.write ? c.O_RDWR : c.O_WRONLY) : c.O_RDONLY;
+    if (flags.create) mode |= c.O_CREAT;
+    if (flags.exclusive) mode |= c.O_EXCL;
+    if (flags.truncate) mode |= c.O_TRUNC;
+    if (flags.append) mode |= c.O_APPEND;
+    if (flags.directory) mode |= c.O_DIRECTORY;
+    mode |= c.O_NOFOLLOW;
+    try {
+      if (flags.create && !hostWrite && h.deno) {
+        // Deno's node:fs ignores O_CREAT (and O_EXCL) without write access: do what Linux's open(2) does.
+        const st = flags.exclusive ? undefined : h.fs.lstatSync(abs, STAT);
+        if (st === undefined) mode |= c.O_RDWR; // create (O_EXCL: EXIST on anything there) with write access
+        else if (typeOf(st.mode) === Filetype.DIRECTORY) return Errno.ISDIR;
+        else mode &= ~c.O_CREAT;
+      }
+      const fd = h.fs.openSync(abs, mode, 0o666);
+      const kind = hostWrite ? KIND_OTHER : flags.directory ? KIND_DIR : KIND_UNKNOWN;
+      return new NodeHandle(h, fd, abs, mode, flags.read, flags.write, flags.append, kind);
+    } catch (err) {
+      const e = toErrno(err);
+      // Linux answers O_DIRECTORY|O_NOFOLLOW on a symlink with NOTDIR; a final symlink is LOOP here, as elsewhere.
+      return e === Errno.NOTDIR && flags.directory && this.#isSymlink(abs) ? Errno.LOOP : e;
+    }
+  }
+
+  /** Fills `out` with the metadata of `path` (of a final symlink itself unless `follow`), times in ns. */
   stat(path: string, out: Stat, follow: boolean): Errno {
     try {
-      const abs = this.#abs(path);
-      fill(out, follow ? this.#fs.statSync(abs, { bigint: true }) : this.#fs.lstatSync(abs, { bigint: true }));
+      const fs = this.#h.fs;
+      const st = follow ? fs.statSync(this.#abs(path), STAT) : fs.lstatSync(this.#abs(path), STAT);
+      if (st === undefined) return Errno.NOENT;
+      this.#h.fill(out, st);
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);
     }
   }
 
+  /** Creates a directory (mode 0777 less the umask). */
   mkdir(path: string): Errno {
-    return this.#try(() => this.#fs.mkdirSync(this.#abs(path)));
-  }
-  rmdir(path: string): Errno {
-    if (path === "") return Errno.BUSY;
-    return this.#try(() => this.#fs.rmdirSync(this.#abs(path)));
-  }
-  unlink(path: string): Errno {
-    if (path === "") return Errno.ISDIR;
-    return this.#try(() => {
-      const abs = this.#abs(path);
-      // Linux unlink(2) on a directory is EISDIR; some systems say EPERM: ask first.
-      if (this.#fs.lstatSync(abs, { bigint: true }).isDirectory()) throw Object.assign(new Error(), { code: "EISDIR" });
-      this.#fs.unlinkSync(abs);
-    });
-  }
-  rename(from: string, to: string): Errno {
-    if (from === "" || to === "") return Errno.BUSY;
-    return this.#try(() => this.#fs.renameSync(this.#abs(from), this.#abs(to)));
-  }
-  link(from: string, to: string): Errno {
-    if (to === "") return Errno.EXIST;
-    return this.#try(() => this.#fs.linkSync(this.#abs(from), this.#abs(to)));
-  }
-  symlink(target: string, path: string): Errno {
-    if (path === "") return Errno.EXIST;
-    if (target === "") return Errno.NOENT;
-    return this.#try(() => this.#fs.symlinkSync(target, this.#abs(path)));
-  }
-  readlink(path: string): string | Errno {
     try {
-      return this.#fs.readlinkSync(this.#abs(path));
+      this.#h.fs.mkdirSync(this.#abs(path));
+      return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);
     }
   }
-  utimes(path: string, atimNs: bigint | null, mtimNs: bigint | null, follow: boolean): Errno {
-    const fs = this.#fs, abs = this.#abs(path);
-    return this.#try(() => {
-      const get = () => follow ? fs.statSync(abs, { bigint: true }) : fs.lstatSync(abs, { bigint: true });
-      const apply = (a: number, m: number) => follow ? fs.utimesSync(abs, a, m) : fs.lutimesSync(abs, a, m);
-      setTimes(get(), atimNs, mtimNs, apply, get);
-    });
+
+  /** Removes an empty directory; the root is BUSY (never remove the preopen itself). */
+  rmdir(path: string): Errno {
+    if (path === "") return Errno.BUSY; // Linux: rmdir("/") is EBUSY
+    try {
+      this.#h.fs.rmdirSync(this.#abs(path));
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
   }
 
-  #try(fn: () => void): Errno {
+  /** Removes a file or symlink; a directory is what the host says (Linux: ISDIR). */
+  unlink(path: string): Errno {
+    const h = this.#h, abs = this.#abs(path);
     try {
-      fn();
+      // Deno's node:fs unlinkSync removes an empty directory (it is Deno.removeSync): refuse as Linux does.
+      if (h.deno) {
+        const st = h.fs.lstatSync(abs, STAT);
+        if (st !== undefined && typeOf(st.mode) === Filetype.DIRECTORY) return Errno.ISDIR;
+      }
+      h.fs.unlinkSync(abs);
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /** Renames as POSIX rename(2); the root, as either side, is BUSY (never move the preopen itself). */
+  rename(from: string, to: string): Errno {
+    if (from === "" || to === "") return Errno.BUSY;
+    try {
+      this.#h.fs.renameSync(this.#abs(from), this.#abs(to));
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /** Creates a hard link `to` for `from` (the name itself: a symlink is not followed). */
+  link(from: string, to: string): Errno {
+    try {
+      this.#h.fs.linkSync(this.#abs(from), this.#abs(to));
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /** Creates a symlink at `path` holding `target` verbatim. */
+  symlink(target: string, path: string): Errno {
+    try {
+      this.#h.fs.symlinkSync(target, this.#abs(path));
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /** The target of the symlink at `path`, verbatim. */
+  readlink(path: string): string | Errno {
+    try {
+      return this.#h.fs.readlinkSync(this.#abs(path));
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /** Sets times in ns (null: unchanged), through `lutimes` on a final symlink itself unless `follow`. */
+  utimes(path: string, atimNs: bigint | null, mtimNs: bigint | null, follow: boolean): Errno {
+    const h = this.#h, fs = h.fs, abs = this.#abs(path);
+    try {
+      const get = (): BigStats => {
+        const st = follow ? fs.statSync(abs, STAT) : fs.lstatSync(abs, STAT);
+        if (st === undefined) throw NOENT;
+        return st;
+      };
+      const cur = get();
+      if (atimNs === null && mtimNs === null) return Errno.SUCCESS; // UTIME_OMIT twice: nothing changes
+      const apply = follow
+        ? (a: number, m: number) => fs.utimesSync(abs, a, m)
+        : (a: number, m: number) => fs.lutimesSync(abs, a, m);
+      h.setTimes(cur, atimNs, mtimNs, apply, get);
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);
@@ -246,68 +393,110 @@ export class NodeFs implements FileSystem {
   }
 }
 
-/** An open file: a real fd; the offset is the kernel's, positional I/O passes a position. */
-class NodeFileHandle implements FileHandle {
-  readonly #fs: NodeFsApi;
+/** Thrown inside `utimes` when a path vanished between two looks; `toErrno` makes it NOENT. */
+const NOENT = { code: "ENOENT" };
+
+/** What a handle's fd is, when known: a read-only open may be either until it is looked at. */
+const KIND_UNKNOWN = 0, KIND_OTHER = 1, KIND_DIR = 2;
+
+/**
+ * An open file or directory: a real fd (and its path, for readdir and reopening). The offset is ours, not the
+ * kernel's (node has no lseek): reads and writes always pass a position (decisions.md#node-backend).
+ */
+class NodeHandle implements FileHandle {
+  readonly #h: Host;
   #fd: number;
+  readonly #path: string;
+  /** The host open mode, for a reopen without O_APPEND. */
+  readonly #mode: number;
   readonly #readable: boolean;
   readonly #writable: boolean;
-  /** Every write goes to the end (emulated: see NodeFs.open). */
+  /** Append mode: every write goes to the end. */
   #append: boolean;
-  /** Our offset: node's readSync/writeSync with a null position use the kernel's, kept in step here. */
+  /** The fd itself has O_APPEND (atomic appends); else append mode writes at the size fstat gives. */
+  #hostAppend: boolean;
+  /** The offset, or `AT_END` after an appending write (read with fstat when asked). */
   #pos = 0;
+  #kind: number;
+  /** The listing taken at readdir cookie 0. */
+  #listing: Dirent[] | null = null;
 
-  constructor(fs: NodeFsApi, fd: number, readable: boolean, writable: boolean, append: boolean) {
-    this.#fs = fs;
+  constructor(
+    h: Host,
+    fd: number,
+    path: string,
+    mode: number,
+    readable: boolean,
+    writable: boolean,
+    append: boolean,
+    kind: number,
+  ) {
+    this.#h = h;
     this.#fd = fd;
+    this.#path = path;
+    this.#mode = mode;
     this.#readable = readable;
     this.#writable = writable;
     this.#append = append;
+    this.#hostAppend = append;
+    this.#kind = kind;
   }
 
+  /** Reads at the offset (moving it) or at `pos`; a directory is ISDIR (the host says so). */
   read(dst: Uint8Array, pos?: number): IoResult {
-    if (this.#fd < 0) return -Errno.BADF;
-    if (!this.#readable) return -Errno.BADF;
+    const fd = this.#fd;
+    if (fd < 0) return -Errno.BADF;
+    if (!this.#readable) return this.#isDir() ? -Errno.ISDIR : -Errno.BADF;
     try {
-      if (pos !== undefined) return this.#fs.readSync(this.#fd, dst, 0, dst.length, pos);
-      const n = this.#fs.readSync(this.#fd, dst, 0, dst.length, this.#pos);
-      this.#pos += n;
+      if (pos !== undefined) return this.#h.fs.readSync(fd, dst, 0, dst.length, pos);
+      const at = this.#pos >= 0 ? this.#pos : this.#end();
+      const n = this.#h.fs.readSync(fd, dst, 0, dst.length, at);
+      this.#pos = at + n;
       return n;
     } catch (err) {
       return -toErrno(err);
     }
   }
 
+  /** Writes at the offset (moving it) or at `pos`; in append mode at the end, `pos` too (as Linux). */
   write(src: Uint8Array, pos?: number): IoResult {
-    if (this.#fd < 0) return -Errno.BADF;
-    if (!this.#writable) return -Errno.BADF;
+    const fd = this.#fd;
+    if (fd < 0) return -Errno.BADF;
+    if (!this.#writable) return this.#isDir() ? -Errno.ISDIR : -Errno.BADF;
+    const fs = this.#h.fs;
     try {
       if (this.#append) {
-        // Linux: with O_APPEND every write (positional too) goes to the end.
-        const at = Number(this.#fs.fstatSync(this.#fd, { bigint: true }).size);
-        const n = this.#fs.writeSync(this.#fd, src, 0, src.length, at);
-        if (pos === undefined) this.#pos = at + n;
+        if (this.#hostAppend) {
+          const n = fs.writeSync(fd, src, 0, src.length, null); // write(2) on O_APPEND: atomic at the end
+          if (pos === undefined) this.#pos = AT_END;
+          return n;
+        }
+        const end = Number(fs.fstatSync(fd, FSTAT).size);
+        const n = fs.writeSync(fd, src, 0, src.length, end);
+        if (pos === undefined) this.#pos = end + n;
         return n;
       }
-      if (pos !== undefined) return this.#fs.writeSync(this.#fd, src, 0, src.length, pos);
-      const n = this.#fs.writeSync(this.#fd, src, 0, src.length, this.#pos);
-      this.#pos += n;
+      if (pos !== undefined) return fs.writeSync(fd, src, 0, src.length, pos);
+      const at = this.#pos >= 0 ? this.#pos : this.#end();
+      const n = fs.writeSync(fd, src, 0, src.length, at);
+      this.#pos = at + n;
       return n;
     } catch (err) {
       return -toErrno(err);
     }
   }
 
+  /** Moves the offset (END asks fstat for the size); below 0 is INVAL and leaves it. */
   seek(offset: number, whence: Whence): IoResult {
     if (this.#fd < 0) return -Errno.BADF;
-    let base = 0;
-    if (whence === Whence.CUR) base = this.#pos;
-    else if (whence === Whence.END) {
-      try {
-        base = Number(this.#fs.fstatSync(this.#fd, { bigint: true }).size);
-      } catch (err) {
-        return -toErrno(err);
-      }
+    let base: number;
+    try {
+      if (whence === Whence.SET) base = 0;
+      else if (whence === Whence.CUR) base = this.#pos >= 0 ? this.#pos : this.#end();
+      else if (whence === Whence.END) base = Number(this.#h.fs.fstatSync(this.#fd, FSTAT).size);
+      else return -Errno.INVAL;
+    } catch (err) {
+      return -toErrno(err);
     }
     const to = base + offset;
     if (to < 0 || !Number.isSafeInteger(to)) return -Errno.INVAL;
@@ -315,126 +504,92 @@ class NodeFileHandle implements FileHandle {
     return to;
   }
 
+  /** Fills `out` from fstat (it follows the file through renames). */
   stat(out: Stat): Errno {
     if (this.#fd < 0) return Errno.BADF;
     try {
-      fill(out, this.#fs.fstatSync(this.#fd, { bigint: true }));
+      const st = this.#h.fs.fstatSync(this.#fd, FSTAT);
+      this.#kind = typeOf(st.mode) === Filetype.DIRECTORY ? KIND_DIR : KIND_OTHER;
+      this.#h.fill(out, st);
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);
     }
   }
+
+  /** ftruncate; a handle not open for writing is INVAL (Linux ftruncate). The offset stays. */
   truncate(size: number): Errno {
     if (this.#fd < 0) return Errno.BADF;
     if (!this.#writable) return Errno.INVAL;
-    return this.#try(() => this.#fs.ftruncateSync(this.#fd, size));
+    try {
+      if (this.#pos < 0) this.#pos = this.#end();
+      this.#h.fs.ftruncateSync(this.#fd, size);
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
   }
+
+  /** fsync (directories too). */
   sync(): Errno {
-    return this.#try(() => this.#fs.fsyncSync(this.#fd));
-  }
-  datasync(): Errno {
-    return this.#try(() => this.#fs.fdatasyncSync(this.#fd));
-  }
-  close(): Errno {
     if (this.#fd < 0) return Errno.BADF;
+    try {
+      this.#h.fs.fsyncSync(this.#fd);
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /** fdatasync (directories too). */
+  datasync(): Errno {
+    if (this.#fd < 0) return Errno.BADF;
+    try {
+      this.#h.fs.fdatasyncSync(this.#fd);
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /** Closes the fd; a second close is BADF. */
+  close(): Errno {
     const fd = this.#fd;
-    this.#fd = -1;
-    try {
-      this.#fs.closeSync(fd);
-      return Errno.SUCCESS;
-    } catch (err) {
-      return toErrno(err);
-    }
-  }
-  readdir(_cookie: bigint, _out: DirentSink): Errno {
-    return this.#fd < 0 ? Errno.BADF : Errno.NOTDIR;
-  }
-  setAppend(on: boolean): Errno {
-    if (this.#fd < 0) return Errno.BADF;
-    this.#append = on;
-    return Errno.SUCCESS;
-  }
-  utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
-    const fs = this.#fs, fd = this.#fd;
     if (fd < 0) return Errno.BADF;
-    return this.#try(() => {
-      const get = () => fs.fstatSync(fd, { bigint: true });
-      setTimes(get(), atimNs, mtimNs, (a, m) => fs.futimesSync(fd, a, m), get);
-    });
-  }
-
-  #try(fn: () => void): Errno {
-    if (this.#fd < 0) return Errno.BADF;
-    try {
-      fn();
-      return Errno.SUCCESS;
-    } catch (err) {
-      return toErrno(err);
-    }
-  }
-}
-
-/** A directory: its path; readdir lists it at cookie 0 and continues that listing after. */
-class NodeDirHandle implements FileHandle {
-  readonly #fs: NodeFsApi;
-  readonly #path: string;
-  #open = true;
-  #listing: Dirent[] | null = null;
-
-  constructor(fs: NodeFsApi, path: string) {
-    this.#fs = fs;
-    this.#path = path;
-  }
-  read(): IoResult {
-    return this.#open ? -Errno.ISDIR : -Errno.BADF;
-  }
-  write(): IoResult {
-    return this.#open ? -Errno.ISDIR : -Errno.BADF;
-  }
-  seek(): IoResult {
-    return this.#open ? -Errno.ISDIR : -Errno.BADF;
-  }
-  stat(out: Stat): Errno {
-    if (!this.#open) return Errno.BADF;
-    try {
-      fill(out, this.#fs.statSync(this.#path, { bigint: true }));
-      return Errno.SUCCESS;
-    } catch (err) {
-      return toErrno(err);
-    }
-  }
-  truncate(): Errno {
-    return this.#open ? Errno.INVAL : Errno.BADF;
-  }
-  sync(): Errno {
-    return this.#withFd((fd) => this.#fs.fsyncSync(fd));
-  }
-  datasync(): Errno {
-    return this.#withFd((fd) => this.#fs.fdatasyncSync(fd));
-  }
-  close(): Errno {
-    if (!this.#open) return Errno.BADF;
-    this.#open = false;
+    this.#fd = -1;
     this.#listing = null;
-    return Errno.SUCCESS;
-  }
-  readdir(cookie: bigint, out: DirentSink): Errno {
-    if (!this.#open) return Errno.BADF;
     try {
-      if (cookie === 0n || this.#listing === null) {
-        this.#listing = this.#fs.readdirSync(this.#path, { withFileTypes: true });
-      }
-      const list = this.#listing;
-      for (let i = Number(cookie); i < list.length; i++) {
+      this.#h.fs.closeSync(fd);
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err);
+    }
+  }
+
+  /**
+   * Lists entries from `cookie` (an index into the listing taken at cookie 0). Dirents carry no inode: each entry
+   * that reaches the sink is looked at with lstat (one gone since the listing: its dirent type and inode 0).
+   */
+  readdir(cookie: bigint, out: DirentSink): Errno {
+    if (this.#fd < 0) return Errno.BADF;
+    if (!this.#isDir()) return Errno.NOTDIR;
+    const fs = this.#h.fs;
+    try {
+      if (cookie === 0n || this.#listing === null) this.#listing = fs.readdirSync(this.#path, WITH_TYPES);
+      const list = this.#listing, prefix = this.#path + "/";
+      for (let i = cookie < BigInt(list.length) ? Number(cookie) : list.length; i < list.length; i++) {
         const d = list[i];
-        // Dirents carry no inode: lstat the entries the caller reaches (gone meanwhile: inode 0).
-        let ino = 0n, type: Filetype = Filetype.UNKNOWN;
+        let type: Filetype, ino = 0n;
+        let st: BigStats | undefined;
         try {
-          const st = this.#fs.lstatSync(`${this.#path}/${d.name}`, { bigint: true });
+          st = fs.lstatSync(prefix + d.name, STAT);
+        } catch (err) {
+          toErrno(err); // an OS refusal (EACCES...) for this entry: keep its dirent type; a bug is rethrown
+        }
+        if (st === undefined) type = direntType(d);
+        else {
+          type = typeOf(st.mode);
           ino = st.ino;
-          type = typeOf(st);
-        } catch {
-          type = d.isDirectory() ? Filetype.DIRECTORY : d.isSymbolicLink() ? Filetype.SYMBOLIC_LINK : Filetype.UNKNOWN;
         }
         if (!out(d.name, type, ino)) break;
       }
@@ -443,32 +598,72 @@ class NodeDirHandle implements FileHandle {
       return toErrno(err);
     }
   }
-  setAppend(): Errno {
-    return this.#open ? Errno.SUCCESS : Errno.BADF;
-  }
-  utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
-    if (!this.#open) return Errno.BADF;
-    const fs = this.#fs, p = this.#path;
-    try {
-      const get = () => fs.statSync(p, { bigint: true });
-      setTimes(get(), atimNs, mtimNs, (a, m) => fs.utimesSync(p, a, m), get);
+
+  /**
+   * Turns append mode on (emulated: writes at the size) or off. Off on an fd with O_APPEND reopens the same inode
+   * without it, through /proc/self/fd or else the path if it still names that inode; NOTSUP when neither works.
+   */
+  setAppend(on: boolean): Errno {
+    if (this.#fd < 0) return Errno.BADF;
+    if (on || !this.#hostAppend) {
+      this.#append = on;
       return Errno.SUCCESS;
-    } catch (err) {
-      return toErrno(err);
     }
-  }
-  #withFd(fn: (fd: number) => void): Errno {
-    if (!this.#open) return Errno.BADF;
+    const h = this.#h, c = h.c, old = this.#fd;
+    const mode = this.#mode & ~(c.O_CREAT | c.O_EXCL | c.O_TRUNC | c.O_APPEND);
     try {
-      const fd = this.#fs.openSync(this.#path, this.#fs.constants.O_RDONLY | this.#fs.constants.O_DIRECTORY);
+      if (this.#pos < 0) this.#pos = this.#end();
+      const was = h.fs.fstatSync(old, FSTAT);
+      let fd = -1;
       try {
-        fn(fd);
-      } finally {
-        this.#fs.closeSync(fd);
+        fd = h.fs.openSync(`/proc/self/fd/${old}`, mode & ~c.O_NOFOLLOW); // the magic link names the inode itself
+      } catch {
+        fd = h.fs.openSync(this.#path, mode);
       }
+      const now = h.fs.fstatSync(fd, FSTAT);
+      if (now.ino !== was.ino || now.dev !== was.dev) {
+        h.fs.closeSync(fd);
+        return Errno.NOTSUP;
+      }
+      this.#fd = fd;
+      this.#hostAppend = false;
+      this.#append = false;
+      h.fs.closeSync(old);
+      return Errno.SUCCESS;
+    } catch (err) {
+      const e = toErrno(err);
+      return e === Errno.NOENT || e === Errno.LOOP ? Errno.NOTSUP : e;
+    }
+  }
+
+  /** Sets times in ns (null: unchanged) with futimes. */
+  utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
+    const h = this.#h, fs = h.fs, fd = this.#fd;
+    if (fd < 0) return Errno.BADF;
+    if (atimNs === null && mtimNs === null) return Errno.SUCCESS;
+    try {
+      const get = (): BigStats => fs.fstatSync(fd, FSTAT);
+      h.setTimes(get(), atimNs, mtimNs, (a, m) => fs.futimesSync(fd, a, m), get);
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);
     }
+  }
+
+  /** The size, which is the offset after an appending write on an O_APPEND fd (throws as node does). */
+  #end(): number {
+    return Number(this.#h.fs.fstatSync(this.#fd, FSTAT).size);
+  }
+
+  /** Whether the fd is a directory, asked of fstat once when the open did not tell (false if fstat fails). */
+  #isDir(): boolean {
+    if (this.#kind === KIND_UNKNOWN) {
+      try {
+        this.#kind = typeOf(this.#h.fs.fstatSync(this.#fd, FSTAT).mode) === Filetype.DIRECTORY ? KIND_DIR : KIND_OTHER;
+      } catch {
+        return false;
+      }
+    }
+    return this.#kind === KIND_DIR;
   }
 }

@@ -85,6 +85,7 @@ export function pathOpen(
   f.exclusive = (oflags & OFlags.EXCL) !== 0;
   f.truncate = (oflags & OFlags.TRUNC) !== 0;
   f.append = (fdflags & FdFlags.APPEND) !== 0;
+  f.seen = r.exists ? r.stat.filetype : undefined;
   // What was there (the resolver looked) or what we created: no fstat needed for the filetype.
   const filetype = r.exists ? r.stat.filetype : Filetype.REGULAR_FILE;
   const h = dir.fs.open(r.path, f);

@@ -83,6 +83,11 @@ export class DenoFs implements FileSystem {
 
   #open(path: string, flags: OpenFlags, retries: number): FileHandle | Errno {
     const full = this.#full(path);
+    // The caller has just seen a regular file there: no second lstat (see OpenFlags.seen).
+    if (flags.seen === Filetype.REGULAR_FILE && !flags.exclusive && !flags.directory) {
+      const h = openFile(full, flags, false);
+      if (h !== Errno.NOENT || !flags.create) return h; // else it vanished since: look again, and create it
+    }
     let info: Deno.FileInfo;
     try {
       info = Deno.lstatSync(full);

@@ -2,7 +2,15 @@
 
 import { Errno, errnoName } from "../abi/errno.ts";
 import { Filetype, Whence } from "../abi/consts.ts";
-import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./types.ts";
+import {
+  type DirentSink,
+  type FileHandle,
+  type FileSystem,
+  type IoResult,
+  type OpenFlags,
+  openFlags,
+  type Stat,
+} from "./types.ts";
 
 /** Largest file size and offset: every byte position stays an exact JS number. */
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
@@ -412,15 +420,7 @@ export class MemoryFs implements FileSystem {
 }
 
 /** Flags for the JS-side `writeFile`. */
-const WRITE_FLAGS: OpenFlags = {
-  read: false,
-  write: true,
-  create: true,
-  exclusive: false,
-  truncate: true,
-  append: false,
-  directory: false,
-};
+const WRITE_FLAGS: OpenFlags = openFlags({ write: true, create: true, truncate: true });
 
 /** An open file or directory of a MemoryFs; it keeps its inode alive after the last link goes. */
 class MemoryHandle implements FileHandle {

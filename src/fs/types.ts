@@ -64,6 +64,12 @@ export interface OpenFlags {
   append: boolean;
   /** Must be a directory (O_DIRECTORY). */
   directory: boolean;
+  /**
+   * What the caller's `lstat` found at `path` just before (`src/path.ts` looks at every component), or
+   * `undefined` when it did not look or found nothing. A backend that would `lstat` again only to refuse a
+   * final symlink may trust it: both look before opening, so the race with a concurrent swap is the same.
+   */
+  seen: Filetype | undefined;
 }
 
 /** Open flags with every field false, then those in `set` (the one place that spells them all out). */
@@ -76,6 +82,7 @@ export function openFlags(set: Partial<OpenFlags> = {}): OpenFlags {
     truncate: false,
     append: false,
     directory: false,
+    seen: undefined,
     ...set,
   };
 }

@@ -1,5 +1,9 @@
-// Shared bench harness: the guest loops, both hosts over the same module, and fd 1 on /dev/null.
+// Shared bench harness (runtime-neutral: Deno's benches and bench/run.ts on Bun and Node): the guest loops, both
+// hosts over the same module, and the filesystem fixture.
 
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { WASI } from "node:wasi";
 import { Wasi, type WasiOptions } from "../mod.ts";
 
@@ -20,7 +24,7 @@ export interface Guest {
 
 /** Compiles `bench/guests/<name>.wasm` (built by `npm run build:guests`). */
 export function guestModule(name: string): WebAssembly.Module {
-  return new WebAssembly.Module(Deno.readFileSync(new URL(`./guests/${name}.wasm`, import.meta.url)));
+  return new WebAssembly.Module(readFileSync(new URL(`./guests/${name}.wasm`, import.meta.url)));
 }
 
 /** The guest running on Hostcall (a reactor: initialize() binds its memory). */
@@ -31,9 +35,21 @@ export function onHostcall(module: WebAssembly.Module, options: WasiOptions = {}
   return instance.exports as unknown as Guest;
 }
 
+/** Bun's node:wasi (a JS port of wasi-js): no getImportObject()/initialize(), but wasiImport and setMemory(). */
+interface BunWasi {
+  wasiImport: WebAssembly.ModuleImports;
+  setMemory(memory: WebAssembly.Memory): void;
+}
+
 /** The same guest on the runtime's built-in `node:wasi` (stdio: the process's own fds 0-2). */
 export function onNodeWasi(module: WebAssembly.Module, preopens: Record<string, string> = {}): Guest {
   const wasi = new WASI({ version: "preview1", args: [...ARGS], env: {}, preopens, returnOnExit: true });
+  if (typeof wasi.getImportObject !== "function") {
+    const bun = wasi as unknown as BunWasi;
+    const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: bun.wasiImport });
+    bun.setMemory(instance.exports.memory as WebAssembly.Memory);
+    return instance.exports as unknown as Guest;
+  }
   const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
   wasi.initialize(instance);
   return instance.exports as unknown as Guest;
@@ -59,4 +75,35 @@ export function loop(g: Guest): () => void {
 export function checked<T extends () => void>(fn: T): T {
   fn();
   return fn;
+}
+
+/** The filesystem guest's exports (bench/guests/fs.wat); the loops act on the preopen at fd 3. */
+export interface FsGuest {
+  /** Opens sub/file.txt (read + seek) and big/ (readdir), kept open for seek_read and readdir. */
+  setup(x: number): void;
+  stat(n: number): number;
+  open_close(n: number): number;
+  seek_read(n: number): number;
+  readdir(n: number): number;
+}
+
+/** A real temp dir for the filesystem benches: sub/file.txt (8 KiB of "a") and big/ with 1000 empty entries. */
+export interface FsFixture {
+  /** The directory both hosts preopen as "/". */
+  root: string;
+  /** The host path of sub/file.txt (for the bare calls). */
+  file: string;
+  /** Removes the directory. */
+  remove(): void;
+}
+
+/** Creates the filesystem benches' temp dir (node:fs, so it works on Deno, Bun and Node alike). */
+export function fsFixture(): FsFixture {
+  const root = mkdtempSync(join(tmpdir(), "hostcall-bench-"));
+  mkdirSync(join(root, "sub"));
+  const file = join(root, "sub", "file.txt");
+  writeFileSync(file, new Uint8Array(8192).fill(97));
+  mkdirSync(join(root, "big"));
+  for (let i = 0; i < 1000; i++) writeFileSync(join(root, "big", `entry-${String(i).padStart(4, "0")}`), "");
+  return { root, file, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -2,23 +2,11 @@
 // vs the bare Deno calls they rest on. N calls per iteration (time/iter in µs = ns per call).
 
 import { MemoryFs } from "../src/fs/memory.ts";
-import { guestModule, N, onHostcall, onNodeWasi } from "./_harness.ts";
+import { fsFixture, type FsGuest, guestModule, N, onHostcall, onNodeWasi } from "./_harness.ts";
 
-/** The guest's exports (bench/guests/fs.wat). */
-interface FsGuest {
-  setup(x: number): void;
-  stat(n: number): number;
-  open_close(n: number): number;
-  seek_read(n: number): number;
-  readdir(n: number): number;
-}
-
-const root = Deno.makeTempDirSync({ prefix: "hostcall-bench-" });
-Deno.mkdirSync(`${root}/sub`);
-Deno.writeFileSync(`${root}/sub/file.txt`, new Uint8Array(8192).fill(97));
-Deno.mkdirSync(`${root}/big`);
-for (let i = 0; i < 1000; i++) Deno.writeFileSync(`${root}/big/entry-${String(i).padStart(4, "0")}`, new Uint8Array(0));
-globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
+const fixture = fsFixture();
+const root = fixture.root;
+globalThis.addEventListener("unload", () => fixture.remove());
 
 const mem = new MemoryFs();
 mem.writeFile("/sub/file.txt", new Uint8Array(8192).fill(97));
@@ -33,7 +21,7 @@ const hosts: [string, FsGuest][] = [
 ];
 for (const [, g] of hosts) g.setup(0);
 
-const path = `${root}/sub/file.txt`;
+const path = fixture.file;
 const buf = new Uint8Array(4096);
 const file = Deno.openSync(path);
 type Loop = "stat" | "open_close" | "seek_read" | "readdir";

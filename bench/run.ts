@@ -1,0 +1,401 @@
+// The hot-path benches on Bun and Node (and Deno, as a cross-check): Hostcall and the runtime's node:wasi run the same
+// guest loop in one process, interleaved in rounds, beside the bare host call Hostcall rests on.
+//
+//   bun bench/run.ts [--rounds=N] [--json] [filter...]     (npm run bench:bun)
+//   node26 bench/run.ts ...                                 (npm run bench:node)
+//   deno run -A bench/run.ts ...
+//
+// The script re-runs itself with fd 1 on /dev/null: Hostcall's "inherit" stdout and node:wasi's fd 1 both write the
+// process's real fd 1, so the fd_write benches take their real path to /dev/null. The child reports on its stderr,
+// which the parent copies to its own stdout. See bench/README.md ("On Bun and Node").
+
+import { spawn } from "node:child_process";
+import { closeSync, fstatSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import process from "node:process";
+import {
+  ARGS,
+  fsFixture,
+  type FsGuest,
+  type Guest,
+  guestModule,
+  loop,
+  N,
+  onEmptyImports,
+  onHostcall,
+  onNodeWasi,
+} from "./_harness.ts";
+
+type Runtime = "bun" | "node" | "deno";
+const runtime: Runtime = typeof Deno !== "undefined" ? "deno" : "Bun" in globalThis ? "bun" : "node";
+const CHILD_ENV = "HOSTCALL_BENCH_CHILD";
+
+// --- measuring ------------------------------------------------------------------------------------------------------
+
+/** One contender in a bench: a function that makes N calls (one guest loop), and its label. */
+interface Contender {
+  label: string;
+  run: () => void;
+}
+
+/** Where a target ratio is taken against: the runtime's node:wasi, or the bare host call. */
+interface Target {
+  max: number;
+  over: "node:wasi" | "bare";
+}
+
+/** One bench: node:wasi, Hostcall and the bare call, each making N calls per run. */
+interface Bench {
+  name: string;
+  nodeWasi: Contender;
+  hostcall: Contender;
+  bare: Contender;
+}
+
+/** What a bench gave: median ns per call of each contender, and per-round ratios summarised. */
+interface Result {
+  name: string;
+  ns: { nodeWasi: number; hostcall: number; bare: number };
+  /** Median, first and third quartiles of the per-round Hostcall ÷ node:wasi. */
+  ratio: [number, number, number];
+  /** The same for Hostcall ÷ bare. */
+  overBare: [number, number, number];
+  /** The same for bare ÷ node:wasi (the floor under any host). */
+  floor: [number, number, number];
+  target: Target | undefined;
+  met: boolean | undefined;
+}
+
+/** The issue's targets per runtime (Deno's from bench/README.md); absent: no target on that runtime. */
+const TARGETS: Record<Runtime, Record<string, Target>> = {
+  bun: {
+    "clock_time_get realtime": { max: 0.7, over: "node:wasi" },
+    "clock_time_get monotonic": { max: 0.7, over: "node:wasi" },
+    "fd_write 16×16 B": { max: 0.5, over: "node:wasi" },
+    "fd_write 1×64 KiB": { max: 0.5, over: "node:wasi" },
+    "random_get 32 B": { max: 0.5, over: "node:wasi" },
+    "args_sizes_get": { max: 0.5, over: "node:wasi" },
+    "path_filestat_get": { max: 0.5, over: "node:wasi" },
+    "path_open + fd_close": { max: 0.5, over: "node:wasi" },
+    "fd_seek + fd_read 4 KiB": { max: 0.5, over: "node:wasi" },
+  },
+  node: {
+    "clock_time_get realtime": { max: 1.1, over: "node:wasi" },
+    "clock_time_get monotonic": { max: 1.1, over: "node:wasi" },
+    "fd_write 16×16 B": { max: 1.0, over: "node:wasi" },
+    "args_sizes_get": { max: 1.0, over: "node:wasi" },
+    "path_filestat_get": { max: 1.0, over: "node:wasi" },
+    "path_open + fd_close": { max: 1.0, over: "node:wasi" },
+    "fd_seek + fd_read 4 KiB": { max: 1.0, over: "node:wasi" },
+  },
+  deno: {
+    "clock_time_get realtime": { max: 0.8, over: "node:wasi" },
+    "clock_time_get monotonic": { max: 0.8, over: "node:wasi" },
+    "fd_write 16×16 B": { max: 0.6, over: "node:wasi" },
+    "fd_write 1×64 KiB": { max: 1.1, over: "bare" },
+    "random_get 32 B": { max: 1.0, over: "node:wasi" },
+    "args_sizes_get": { max: 0.3, over: "node:wasi" },
+    "path_filestat_get": { max: 0.5, over: "node:wasi" },
+    "path_open + fd_close": { max: 0.8, over: "node:wasi" },
+    "fd_seek + fd_read 4 KiB": { max: 1.0, over: "node:wasi" },
+  },
+};
+
+/** ms one sample of one contender lasts (at least); the runs per sample are calibrated to it. */
+const SAMPLE_MS = 15;
+/** ms of interleaved warm-up per bench before any sample counts (lets every JIT tier kick in). */
+const WARMUP_MS = 400;
+
+function quartiles(xs: number[]): [number, number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => {
+    const i = (s.length - 1) * q, lo = Math.floor(i), hi = Math.ceil(i);
+    return s[lo] + (s[hi] - s[lo]) * (i - lo);
+  };
+  return [at(0.5), at(0.25), at(0.75)];
+}
+
+/** How many runs of `c` make one sample of about SAMPLE_MS. */
+function calibrate(c: Contender): number {
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) c.run();
+    const ms = performance.now() - t0;
+    if (ms >= SAMPLE_MS / 4) return Math.max(1, Math.ceil(reps * SAMPLE_MS / ms));
+    reps *= 4;
+  }
+}
+
+/** ns per call of one sample of `c` (reps runs of N calls). */
+function sample(c: Contender, reps: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) c.run();
+  return (performance.now() - t0) * 1e6 / (reps * N);
+}
+
+/**
+ * Runs the three contenders in rounds, in turn (the order rotates each round so none always follows the same one),
+ * after a warm-up; each round gives one ns/call per contender and so one ratio per pair.
+ */
+function measure(b: Bench, rounds: number): Result {
+  const cs = [b.nodeWasi, b.hostcall, b.bare];
+  for (const c of cs) c.run(); // a broken host throws here, before anything is timed
+  const warmEnd = performance.now() + WARMUP_MS;
+  while (performance.now() < warmEnd) for (const c of cs) c.run();
+  const reps = cs.map(calibrate);
+  const ns: number[][] = [[], [], []];
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < 3; k++) {
+      const i = (r + k) % 3;
+      ns[i].push(sample(cs[i], reps[i]));
+    }
+  }
+  const per = (a: number, b: number) => quartiles(ns[a].map((x, r) => x / ns[b][r]));
+  const ratio = per(1, 0), overBare = per(1, 2);
+  const target = TARGETS[runtime][b.name];
+  const got = target === undefined ? undefined : target.over === "bare" ? overBare[0] : ratio[0];
+  return {
+    name: b.name,
+    ns: { nodeWasi: quartiles(ns[0])[0], hostcall: quartiles(ns[1])[0], bare: quartiles(ns[2])[0] },
+    ratio,
+    overBare,
+    floor: per(2, 0),
+    target,
+    met: target === undefined ? undefined : got! <= target.max,
+  };
+}
+
+// --- the benches ----------------------------------------------------------------------------------------------------
+
+let sink = 0;
+
+/** A contender that runs one guest loop (N calls) and checks every call succeeded. */
+function guestLoop(label: string, g: Guest): Contender {
+  return { label, run: loop(g) };
+}
+
+/** A contender that makes the bare host call N times. */
+function bareLoop(label: string, call: () => void): Contender {
+  return {
+    label,
+    run: () => {
+      for (let i = 0; i < N; i++) call();
+    },
+  };
+}
+
+function clockBenches(): Bench[] {
+  const module = guestModule("clock_time_get");
+  return ([["realtime", 0], ["monotonic", 1]] as const).map(([name, id]) => {
+    const theirs = onNodeWasi(module), ours = onHostcall(module);
+    theirs.setup!(id);
+    ours.setup!(id);
+    return {
+      name: `clock_time_get ${name}`,
+      nodeWasi: guestLoop("node:wasi", theirs),
+      hostcall: guestLoop("Hostcall", ours),
+      bare: bareLoop("performance.now()", () => {
+        sink += performance.now();
+      }),
+    };
+  });
+}
+
+/** Writes `bytes` to the process's fd 1 the way Hostcall's "inherit" stdout does on this runtime. */
+function bareStdoutWrite(bytes: Uint8Array): () => void {
+  if (runtime === "deno") return () => Deno.stdout.writeSync(bytes);
+  return () => writeSync(1, bytes, 0, bytes.length);
+}
+
+function fdWriteBenches(): Bench[] {
+  const module = guestModule("fd_write");
+  // [name, setup kind, where the bytes lie in guest memory, how many] (see guests/fd_write.wat).
+  const shapes = [["fd_write 16×16 B", 0, 0x1000, 256], ["fd_write 1×64 KiB", 1, 0x10000, 0x10000]] as const;
+  return shapes.map(([name, kind, at, size]) => {
+    const theirs = onNodeWasi(module), ours = onHostcall(module);
+    theirs.setup!(kind);
+    ours.setup!(kind);
+    const checkedLoop = (label: string, g: Guest): Contender => {
+      const run = loop(g);
+      return {
+        label,
+        run: () => {
+          run();
+          const n = new Uint32Array(g.memory.buffer, 0x80, 1)[0];
+          if (n !== size) throw new Error(`${label} ${name}: fd_write wrote ${n} bytes, expected ${size}`);
+        },
+      };
+    };
+    const bytes = new Uint8Array(ours.memory.buffer, at, size).slice();
+    return {
+      name,
+      nodeWasi: checkedLoop("node:wasi", theirs),
+      hostcall: checkedLoop("Hostcall", ours),
+      bare: bareLoop(`write ${size} B`, bareStdoutWrite(bytes)),
+    };
+  });
+}
+
+function randomBench(): Bench {
+  const module = guestModule("random_get");
+  const bytes = new Uint8Array(32);
+  return {
+    name: "random_get 32 B",
+    nodeWasi: guestLoop("node:wasi", onNodeWasi(module)),
+    hostcall: guestLoop("Hostcall", onHostcall(module)),
+    bare: bareLoop("crypto.getRandomValues(32 B)", () => crypto.getRandomValues(bytes)),
+  };
+}
+
+function argsBench(): Bench {
+  const module = guestModule("args_sizes_get");
+  const theirs = onNodeWasi(module), ours = onHostcall(module);
+  const expected = [ARGS.length, ARGS.reduce((n, a) => n + new TextEncoder().encode(a).length + 1, 0)].join();
+  for (const g of [theirs, ours]) {
+    g.run(1);
+    const got = [...new Uint32Array(g.memory.buffer, 0x10, 2)].join();
+    if (got !== expected) throw new Error(`args_sizes_get wrote ${got}, expected ${expected}`);
+  }
+  return {
+    name: "args_sizes_get",
+    nodeWasi: guestLoop("node:wasi", theirs),
+    hostcall: guestLoop("Hostcall", ours),
+    // There is no host call under args_sizes_get: its floor is the wasm→JS import call itself.
+    bare: guestLoop("empty import", onEmptyImports(module)),
+  };
+}
+
+/** The bare calls under the fs benches on this runtime (what NodeFs or DenoFs does once per call). */
+function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () => void> {
+  const buf = new Uint8Array(4096);
+  if (runtime === "deno") {
+    const f = Deno.openSync(file);
+    return {
+      stat: () => Deno.statSync(file),
+      open_close: () => Deno.openSync(file).close(),
+      seek_read: () => {
+        f.seekSync(0, Deno.SeekMode.Start);
+        f.readSync(buf);
+      },
+    };
+  }
+  const fd = openSync(file, "r");
+  const opts = { bigint: true, throwIfNoEntry: false } as const;
+  return {
+    stat: () => statSync(file, opts),
+    open_close: () => closeSync(openSync(file, "r")),
+    seek_read: () => readSync(fd, buf, 0, buf.length, 0),
+  };
+}
+
+function fsBenches(root: string, file: string): Bench[] {
+  const module = guestModule("fs");
+  const theirs = onNodeWasi(module, { "/": root }) as unknown as FsGuest;
+  const ours = onHostcall(module, { preopens: { "/": root } }) as unknown as FsGuest;
+  theirs.setup(0);
+  ours.setup(0);
+  const bare = bareFs(file);
+  const fsLoop = (label: string, g: FsGuest, fn: "stat" | "open_close" | "seek_read"): Contender => ({
+    label,
+    run: () => {
+      const err = g[fn](N);
+      if (err !== 0) throw new Error(`${label} ${fn}: errno bits ${err}`);
+    },
+  });
+  const groups = [
+    ["path_filestat_get", "stat", "stat"],
+    ["path_open + fd_close", "open_close", "open + close"],
+    ["fd_seek + fd_read 4 KiB", "seek_read", runtime === "deno" ? "seek + read" : "pread"],
+  ] as const;
+  return groups.map(([name, fn, bareLabel]) => ({
+    name,
+    nodeWasi: fsLoop("node:wasi", theirs, fn),
+    hostcall: fsLoop("Hostcall", ours, fn),
+    bare: bareLoop(`bare ${bareLabel}`, bare[fn]),
+  }));
+}
+
+// --- the report -----------------------------------------------------------------------------------------------------
+
+function runtimeName(): string {
+  if (runtime === "deno") return `Deno ${Deno.version.deno}`;
+  if (runtime === "bun") return `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`;
+  return `Node ${process.version}`;
+}
+
+function report(line: string): void {
+  writeSync(2, line + "\n");
+}
+
+const fmt = (x: number, digits = 2) => x.toFixed(digits);
+const range = ([m, lo, hi]: [number, number, number]) => `${fmt(m)} [${fmt(lo)}–${fmt(hi)}]`;
+
+function row(r: Result): string {
+  const t = r.target;
+  const target = t === undefined ? "—" : `≤ ${t.max} × ${t.over}`;
+  const met = r.met === undefined ? "" : r.met ? "✓" : "✗";
+  const ns = (x: number) => x < 100 ? fmt(x, 1) : fmt(x, 0);
+  return `| ${r.name} | ${ns(r.ns.nodeWasi)} | ${ns(r.ns.hostcall)} | ${ns(r.ns.bare)} | ${range(r.ratio)} | ${
+    range(r.overBare)
+  } | ${range(r.floor)} | ${target} | ${met} |`;
+}
+
+/** Is fd 1 /dev/null? (The parent put it there; run as a child by hand, the fd_write benches would flood stdout.) */
+function stdoutIsDevNull(): boolean {
+  const a = fstatSync(1), b = statSync("/dev/null");
+  return a.rdev === b.rdev && a.ino === b.ino;
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  const json = argv.includes("--json");
+  const roundsArg = argv.find((a) => a.startsWith("--rounds="));
+  const rounds = roundsArg === undefined ? 21 : Number(roundsArg.substring(9));
+  const filters = argv.filter((a) => !a.startsWith("--"));
+  if (!stdoutIsDevNull()) throw new Error(`fd 1 is not /dev/null: run bench/run.ts itself, not with ${CHILD_ENV}=1`);
+
+  const fixture = fsFixture();
+  try {
+    const benches = [
+      ...clockBenches(),
+      ...fdWriteBenches(),
+      randomBench(),
+      argsBench(),
+      ...fsBenches(fixture.root, fixture.file),
+    ].filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
+    if (!json) {
+      report(
+        `Hostcall ÷ ${runtimeName()}'s node:wasi, ${rounds} rounds of ~${SAMPLE_MS} ms per contender; ns per call`,
+      );
+      report(`are medians, ratios the median of per-round ratios [first–third quartile].\n`);
+      report(
+        "| bench | node:wasi ns | Hostcall ns | bare ns | Hostcall ÷ node:wasi | Hostcall ÷ bare | bare ÷ node:wasi | target | met |",
+      );
+      report("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | :-: |");
+    }
+    for (const b of benches) {
+      const r = measure(b, rounds);
+      report(json ? JSON.stringify({ runtime, ...r }) : row(r));
+    }
+  } finally {
+    fixture.remove();
+  }
+  if (sink === -1) report(String(sink)); // keeps the bare clock loop's result alive
+}
+
+// --- the parent: re-run with fd 1 on /dev/null, copy the child's report to stdout ----------------------------------
+
+if (process.env[CHILD_ENV] !== "1") {
+  const script = new URL(import.meta.url).pathname;
+  const args = runtime === "deno" ? ["run", "-A", script] : [script];
+  const devNull = openSync("/dev/null", "w");
+  const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], {
+    stdio: ["ignore", devNull, "pipe"],
+    env: { ...process.env, [CHILD_ENV]: "1", NODE_NO_WARNINGS: "1" }, // node:wasi is "experimental" on Node
+  });
+  closeSync(devNull);
+  child.stderr!.on("data", (chunk: Uint8Array) => process.stdout.write(chunk));
+  child.on("close", (code: number | null) => process.exit(code ?? 1));
+} else {
+  main();
+}

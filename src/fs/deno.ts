@@ -690,9 +690,28 @@ const RENAMED: ReadonlyMap<string, Errno> = new Map<string, Errno>([
   ["EWOULDBLOCK", Errno.AGAIN],
 ]);
 
+/** The function told of each refusal for a missing grant (see `onDenied`). */
+let deniedListener: ((err: Error) => void) | undefined;
+
+/**
+ * Sets the function told of every `DenoFs` call that Deno refuses for a missing `--allow-*` grant: it is given Deno's
+ * `NotCapable` error, whose message names the access and the path; the guest still gets `EACCES`
+ * (decisions.md #permissions). One listener for the process; `undefined` removes it. The command-line runner uses it
+ * to name the flag to add.
+ *
+ * @example Report each refusal
+ * ```ts
+ * import { onDenied } from "./deno.ts";
+ * onDenied((err: Error) => console.error(err.message)); // Requires write access to "out/x", run again with ...
+ * ```
+ */
+export function onDenied(listener: ((err: Error) => void) | undefined): void {
+  deniedListener = listener;
+}
+
 /**
  * The errno for an error Deno threw: its OS `code` ("ENOTEMPTY", "EPERM", "EXDEV"...) when it has one, else its
- * class. Anything else is a host bug and is rethrown.
+ * class (a missing grant is also told to the `onDenied` listener). Anything else is a host bug and is rethrown.
  */
 function toErrno(err: unknown): Errno {
   if (err instanceof Error) {
@@ -703,7 +722,10 @@ function toErrno(err: unknown): Errno {
       if (e !== undefined && e !== Errno.SUCCESS) return e;
     }
     const e = BY_NAME.get(err.name);
-    if (e !== undefined) return e;
+    if (e !== undefined) {
+      if (err.name === "NotCapable") deniedListener?.(err);
+      return e;
+    }
   }
   throw err;
 }

@@ -172,6 +172,35 @@ export function conformance(name: string, make: () => FsFixture): void {
         assert.equal(stat(fs, "new").size, 0);
       });
 
+      it("open never follows a final symlink: LOOP, to a file, a directory, or nowhere with create", (fs) => {
+        put(fs, "f", "keep");
+        fs.mkdir("d");
+        fs.symlink("f", "lf");
+        fs.symlink("d", "ld");
+        fs.symlink("nowhere", "ln");
+        expectErrno(openErrno(fs, "lf", RD), Errno.LOOP, "open a symlink to a file");
+        expectErrno(openErrno(fs, "lf", { ...RW, truncate: true }), Errno.LOOP, "truncate through a symlink");
+        expectErrno(openErrno(fs, "ld", DIR), Errno.LOOP, "open a symlink to a directory");
+        expectErrno(openErrno(fs, "ln", CREATE), Errno.LOOP, "create through a dangling symlink");
+        assert.equal(get(fs, "f"), "keep");
+        assert.equal(exists(fs, "nowhere"), false);
+      });
+
+      it("open with `seen` (what the caller's lstat found) still answers for what is there now", (fs) => {
+        const seenFile = { seen: Filetype.REGULAR_FILE };
+        put(fs, "f", "abc");
+        const h = open(fs, "f", { ...RD, ...seenFile });
+        assert.equal(get(fs, "f"), "abc");
+        expectErrno(h.close(), Errno.SUCCESS, "close");
+        // The file went away after the caller looked: without create NOENT, with create a new empty file.
+        expectErrno(openErrno(fs, "gone", { ...RD, ...seenFile }), Errno.NOENT, "open a vanished file");
+        open(fs, "gone", { ...CREATE, ...seenFile }).close();
+        assert.equal(stat(fs, "gone").size, 0);
+        // A directory where the caller saw a file: a directory handle or NOTDIR, never a file opened for writing.
+        fs.mkdir("d");
+        expectErrno(openErrno(fs, "d", { ...RW, ...seenFile }), Errno.ISDIR, "open a directory for writing");
+      });
+
       it("open under a missing parent is NOENT, with or without create", (fs) => {
         expectErrno(openErrno(fs, "no/f", RD), Errno.NOENT, "open no/f");
         expectErrno(openErrno(fs, "no/f", CREATE), Errno.NOENT, "create no/f");

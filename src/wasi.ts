@@ -18,6 +18,7 @@ import { procExit, procRaise, WasiExit } from "./calls/proc.ts";
 import { randomGet } from "./calls/random.ts";
 import { schedYield } from "./calls/sched.ts";
 import { sockAccept, sockRecv, sockSend, sockShutdown } from "./calls/sock.ts";
+import { checkTraceOption, traceImports, type TraceOptions } from "./trace.ts";
 
 /** Options of `new Wasi()`. Every field is optional. */
 export interface WasiOptions {
@@ -37,6 +38,8 @@ export interface WasiOptions {
   clock?: WasiClock;
   /** An injected random source filling the buffer it is given; default `crypto.getRandomValues`. */
   random?: RandomSource;
+  /** Host-call tracing: `true` (all calls, to stderr), a sink function, or TraceOptions. Default off. */
+  trace?: boolean | ((line: string) => void) | TraceOptions;
 }
 
 /** What `instantiate()` accepts: wasm bytes, a compiled module, or a (promised) fetch response. */
@@ -105,6 +108,7 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   if (random !== undefined && typeof random !== "function") {
     throw new TypeError("options.random must be a function that fills the buffer it is given");
   }
+  checkTraceOption(opts.trace);
 }
 
 /**
@@ -141,7 +145,9 @@ export class Wasi {
     for (const [guest, target] of Object.entries(options.preopens ?? {})) {
       fds.add(new DirDescriptor(typeof target === "string" ? preopenHostDir(guest, target) : target, "", guest));
     }
-    this.#imports = makeImports(this.#state);
+    const imports = makeImports(this.#state);
+    // Off: the plain functions themselves, no wrapper at all (decisions.md#tracing).
+    this.#imports = options.trace ? traceImports(imports, this.#state, options.trace) : imports;
   }
 
   /** The import objects for `wasi_snapshot_preview1` and `wasi_unstable` (preview0). */

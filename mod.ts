@@ -25,6 +25,12 @@ export type { RandomSource } from "./src/state.ts";
 export type { StdinOption, StdoutOption } from "./src/stdio.ts";
 export type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./src/fs/types.ts";
 export { Filetype, type Whence } from "./src/abi/consts.ts";
-export { MemoryFs, type MemoryFsOptions } from "./src/fs/memory.ts";
+export {
+  MemoryFs,
+  type MemoryFsMkdirOptions,
+  type MemoryFsOptions,
+  type MemoryFsRemoveOptions,
+  type MemoryFsStat,
+} from "./src/fs/memory.ts";
 export { readOnly } from "./src/fs/readonly.ts";
 export { hostFs } from "./src/fs/host.ts";

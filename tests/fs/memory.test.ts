@@ -297,15 +297,186 @@ describe("MemoryFs JS-side API", () => {
     assert.equal(stat(fs, "x/y/z").filetype, Filetype.DIRECTORY);
   });
 
-  test("the JS-side API throws clear Errors", () => {
+  test("the JS-side API throws Errors naming the call, the path and the errno, with code and errno", () => {
     const fs = new MemoryFs();
     fs.writeFile("f", "x");
     fs.mkdirp("d");
-    assert.throws(() => fs.readFile("missing"), /MemoryFs\.readFile\("missing"\): NOENT/);
-    assert.throws(() => fs.readFile("d"), /ISDIR/);
-    assert.throws(() => fs.writeFile("d", "x"), /MemoryFs\.writeFile\("d"\): ISDIR/);
-    assert.throws(() => fs.writeFile("f/g", "x"), /NOTDIR/);
-    assert.throws(() => fs.mkdirp("f/g"), /MemoryFs\.mkdirp\("f\/g"\): NOTDIR/);
-    assert.throws(() => fs.readFile("../etc/passwd"), /"\.\." is not allowed/);
+    const fails = (fn: () => unknown, message: RegExp, code: string, errno: number) =>
+      assert.throws(fn, (err: unknown) => {
+        assert.ok(err instanceof Error && !(err instanceof TypeError), `an Error, not ${err}`);
+        assert.match(err.message, message);
+        assert.equal((err as { code?: string }).code, code);
+        assert.equal((err as { errno?: number }).errno, errno);
+        return true;
+      });
+    fails(() => fs.readFile("missing"), /^MemoryFs\.readFile\("missing"\): ENOENT$/, "ENOENT", Errno.NOENT);
+    fails(() => fs.readFile("/d"), /^MemoryFs\.readFile\("\/d"\): EISDIR$/, "EISDIR", Errno.ISDIR);
+    fails(() => fs.writeFile("d", "x"), /^MemoryFs\.writeFile\("d"\): EISDIR$/, "EISDIR", Errno.ISDIR);
+    fails(() => fs.writeFile("/", "x"), /writeFile\("\/"\): EISDIR/, "EISDIR", Errno.ISDIR);
+    fails(() => fs.writeFile("f/g", "x"), /ENOTDIR/, "ENOTDIR", Errno.NOTDIR);
+    fails(() => fs.mkdirp("f/g"), /^MemoryFs\.mkdirp\("f\/g"\): ENOTDIR$/, "ENOTDIR", Errno.NOTDIR);
+    fails(() => fs.readdir("/f"), /^MemoryFs\.readdir\("\/f"\): ENOTDIR$/, "ENOTDIR", Errno.NOTDIR);
+    fails(() => fs.readdir("/nope"), /ENOENT/, "ENOENT", Errno.NOENT);
+    fails(() => fs.stat("/nope"), /^MemoryFs\.stat\("\/nope"\): ENOENT$/, "ENOENT", Errno.NOENT);
+    fails(() => fs.remove("/nope"), /^MemoryFs\.remove\("\/nope"\): ENOENT$/, "ENOENT", Errno.NOENT);
+  });
+
+  test("a bad path is a TypeError naming the call: not a string, empty, a NUL, a .. part", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("/f", "x");
+    const calls: [string, (p: string) => unknown][] = [
+      ["writeFile", (p) => fs.writeFile(p, "x")],
+      ["readFile", (p) => fs.readFile(p)],
+      ["mkdir", (p) => fs.mkdir(p, {})],
+      ["mkdirp", (p) => fs.mkdirp(p)],
+      ["readdir", (p) => fs.readdir(p)],
+      ["stat", (p) => fs.stat(p)],
+      ["remove", (p) => fs.remove(p)],
+    ];
+    for (const [name, call] of calls) {
+      for (const bad of [42 as unknown as string, "", "a\0b", "../etc/passwd", "/a/../f"]) {
+        assert.throws(() => call(bad), (err: unknown) => {
+          assert.ok(err instanceof TypeError, `${name}(${JSON.stringify(bad)}): ${err}`);
+          assert.match(err.message, new RegExp(`^MemoryFs\\.${name}\\(`));
+          return true;
+        });
+      }
+    }
+    assert.throws(() => fs.readFile("../f"), /"\.\." is not allowed/);
+    assert.throws(() => fs.writeFile("/g", 42 as unknown as string), TypeError);
+    assert.throws(() => fs.mkdir("/g", null as unknown as { recursive: boolean }), TypeError);
+    assert.throws(() => fs.remove("/f", 1 as unknown as { recursive: boolean }), TypeError);
+    assert.deepEqual(fs.readdir("/"), ["f"], "nothing was created or removed by a refused call");
+  });
+
+  test("paths: the leading / is optional, . parts and repeated or trailing / are dropped, / is the root", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("//a/./b//c.txt", "abc");
+    assert.deepEqual(fs.readdir("/"), ["a"]);
+    assert.deepEqual(fs.readdir("a/b/"), ["c.txt"]);
+    assert.equal(new TextDecoder().decode(fs.readFile("/a/b/c.txt")), "abc");
+    assert.equal(fs.stat(".").type, "directory");
+  });
+
+  test("writeFile replaces the content of a file it reaches through a symlink, and keeps its inode", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("/real.txt", "a long first content");
+    fs.symlink("real.txt", "link");
+    const ino = fs.stat("/real.txt").ino;
+    fs.writeFile("/link", "short");
+    assert.equal(new TextDecoder().decode(fs.readFile("/real.txt")), "short");
+    assert.equal(fs.stat("/real.txt").ino, ino);
+    assert.equal(fs.stat("/real.txt").size, 5);
+    assert.equal(stat(fs, "link").filetype, Filetype.SYMBOLIC_LINK, "the link stays a link");
+  });
+
+  test("mkdir with options: plain creates one level and refuses an existing name; recursive creates parents", () => {
+    const fs = new MemoryFs();
+    assert.equal(fs.mkdir("/out", {}), undefined);
+    assert.equal(fs.stat("/out").type, "directory");
+    assert.throws(() => fs.mkdir("/out", {}), /mkdir\("\/out"\): EEXIST/);
+    assert.throws(() => fs.mkdir("/x/y", {}), /mkdir\("\/x\/y"\): ENOENT/);
+    assert.throws(() => fs.mkdir("/x/y", { recursive: false }), /ENOENT/);
+    fs.mkdir("/x/y", { recursive: true });
+    fs.mkdir("/x/y", { recursive: true });
+    assert.equal(fs.stat("/x/y").type, "directory");
+    fs.writeFile("/file", "");
+    assert.throws(() => fs.mkdir("/file", { recursive: true }), /EEXIST/, "a file at the last component");
+    assert.throws(() => fs.mkdir("/file/sub", { recursive: true }), /ENOTDIR/, "a file on the way");
+  });
+
+  test("mkdir with one argument stays the seam's call: an errno, never a throw", () => {
+    const fs = new MemoryFs();
+    assert.equal(fs.mkdir("d"), Errno.SUCCESS);
+    assert.equal(fs.mkdir("d"), Errno.EXIST);
+    assert.equal(fs.mkdir("no/such"), Errno.NOENT);
+  });
+
+  test("readdir lists names in creation order, through a symlinked directory too", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("/d/zeta", "");
+    fs.mkdir("/d/alpha", {});
+    fs.writeFile("/d/mid", "");
+    fs.symlink("d", "ld");
+    assert.deepEqual(fs.readdir("/d"), ["zeta", "alpha", "mid"]);
+    assert.deepEqual(fs.readdir("/ld"), ["zeta", "alpha", "mid"]);
+    assert.deepEqual(fs.readdir("/d/alpha"), []);
+    assert.deepEqual(fs.readdir("/"), ["d", "ld"]);
+  });
+
+  test("stat with one argument: type, size, inode, links and exact times from an injected clock", () => {
+    let t = 5_000n;
+    const fs = new MemoryFs({ now: () => t });
+    fs.writeFile("/f", "12345");
+    t = 6_000n;
+    fs.writeFile("/f", "1234567");
+    fs.link("f", "g");
+    fs.symlink("f", "l");
+    const st = fs.stat("/l");
+    assert.deepEqual(st, {
+      type: "file",
+      size: 7,
+      ino: 2,
+      nlink: 2,
+      atimeNs: 5_000n,
+      mtimeNs: 6_000n,
+      ctimeNs: 6_000n,
+    });
+    fs.mkdir("/d", {});
+    assert.deepEqual(fs.stat("/d"), {
+      type: "directory",
+      size: 0,
+      ino: 4,
+      nlink: 2,
+      atimeNs: 6_000n,
+      mtimeNs: 6_000n,
+      ctimeNs: 6_000n,
+    });
+    assert.equal(fs.stat("/").nlink, 3);
+  });
+
+  test("stat with one argument sees a write made through the seam with the default clock", () => {
+    const fs = new MemoryFs();
+    const h = open(fs, "f", CREATE);
+    const before = BigInt(Date.now() - 2) * 1_000_000n;
+    h.write(new Uint8Array(3));
+    const st = fs.stat("/f");
+    assert.equal(st.size, 3);
+    assert.ok(st.mtimeNs >= before && st.mtimeNs <= BigInt(Date.now() + 2) * 1_000_000n, `mtime ${st.mtimeNs}`);
+    h.close();
+  });
+
+  test("remove: a file, a symlink (not its target), an empty directory; a full one only when recursive", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("/keep.txt", "k");
+    fs.symlink("keep.txt", "link");
+    fs.remove("/link");
+    assert.deepEqual(fs.readdir("/"), ["keep.txt"]);
+    assert.equal(new TextDecoder().decode(fs.readFile("/keep.txt")), "k");
+    fs.writeFile("/t/a/b/f.txt", "x");
+    fs.writeFile("/t/g.txt", "y");
+    fs.symlink("/keep.txt", "t/a/lk");
+    assert.throws(() => fs.remove("/t"), /MemoryFs\.remove\("\/t"\): ENOTEMPTY$/);
+    assert.deepEqual(fs.readdir("/t"), ["a", "g.txt"], "a refused remove changes nothing");
+    fs.remove("/t", { recursive: true });
+    assert.deepEqual(fs.readdir("/"), ["keep.txt"], "the tree is gone, the symlink's target stays");
+    assert.equal(fs.stat("/").nlink, 2);
+    fs.mkdir("/e", {});
+    fs.remove("/e");
+    fs.remove("/keep.txt");
+    assert.deepEqual(fs.readdir("/"), []);
+    assert.throws(() => fs.remove("/"), /remove\("\/"\): EBUSY/);
+    assert.throws(() => fs.remove("/", { recursive: true }), /EBUSY/);
+  });
+
+  test("remove keeps a file open by a guest readable (its inode lives on), as unlink does", () => {
+    const fs = new MemoryFs();
+    fs.writeFile("/f", "still here");
+    const h = open(fs, "f", { ...NONE, read: true });
+    fs.remove("/f");
+    const buf = new Uint8Array(10);
+    assert.equal(h.read(buf, 0), 10);
+    assert.equal(new TextDecoder().decode(buf), "still here");
+    h.close();
   });
 });

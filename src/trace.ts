@@ -1,7 +1,6 @@
 // Host-call tracing: wraps import functions so that each call prints one strace-like line (decisions.md#tracing).
 
 import {
-  ADVICE_MAX,
   ClockId,
   EventRwFlags,
   EventType,
@@ -273,7 +272,6 @@ export const TRACE_NAMES = {
   /** `$roflags`. */
   roflags: { RECV_DATA_TRUNCATED: 1 },
 } as const;
-if (TRACE_NAMES.advice.length !== ADVICE_MAX + 1) throw new Error("trace: $advice names out of date");
 
 const u = (x: unknown): number => (x as number) >>> 0;
 const u64 = (x: unknown): string => typeof x === "bigint" ? String(BigInt.asUintN(64, x)) : String(x);

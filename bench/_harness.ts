@@ -55,6 +55,24 @@ export function onNodeWasi(module: WebAssembly.Module, preopens: Record<string, 
   return instance.exports as unknown as Guest;
 }
 
+/**
+ * The floor of any host for clock_time_get: the same guest over a minimal import (performance.now() in ns, two
+ * 32-bit stores, no checks). What Hostcall adds over it is its own cost; the rest is the wasm→JS call and the clock.
+ */
+export function onMinimalClock(module: WebAssembly.Module): Guest {
+  let dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
+  const clock_time_get = (_id: number, _precision: bigint, ptr: number): number => {
+    const t = Math.floor(performance.now() * 1e6);
+    dv.setUint32(ptr, t >>> 0, true);
+    dv.setUint32(ptr + 4, t / 0x1_0000_0000, true);
+    return 0;
+  };
+  const g = new WebAssembly.Instance(module, { wasi_snapshot_preview1: { clock_time_get } })
+    .exports as unknown as Guest;
+  dv = new DataView(g.memory.buffer);
+  return g;
+}
+
 /** The same guest with every WASI import replaced by an empty JS function: the wasm→JS floor. */
 export function onEmptyImports(module: WebAssembly.Module): Guest {
   const stubs: Record<string, () => number> = {};

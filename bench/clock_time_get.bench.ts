@@ -1,6 +1,6 @@
 // clock_time_get: Hostcall vs Deno's node:wasi vs the bare performance.now() it rests on (N calls per iteration).
 
-import { checked, type Guest, guestModule, loop, N, onHostcall, onNodeWasi } from "./_harness.ts";
+import { checked, guestModule, loop, N, onHostcall, onMinimalClock, onNodeWasi } from "./_harness.ts";
 
 const module = guestModule("clock_time_get");
 const CLOCKS = [["realtime", 0], ["monotonic", 1]] as const;
@@ -13,29 +13,11 @@ function barePerformanceNow(): void {
   sink += t;
 }
 
-/**
- * The floor of any host: the same guest over a minimal clock_time_get import (performance.now() in ns, two 32-bit
- * stores, no checks). What Hostcall adds over it is its own cost; the rest is the wasm→JS call and the clock.
- */
-function onMinimalImport(): Guest {
-  let dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
-  const clock_time_get = (_id: number, _precision: bigint, ptr: number): number => {
-    const t = Math.floor(performance.now() * 1e6);
-    dv.setUint32(ptr, t >>> 0, true);
-    dv.setUint32(ptr + 4, t / 0x1_0000_0000, true);
-    return 0;
-  };
-  const g = new WebAssembly.Instance(module, { wasi_snapshot_preview1: { clock_time_get } })
-    .exports as unknown as Guest;
-  dv = new DataView(g.memory.buffer);
-  return g;
-}
-
 for (const [name, id] of CLOCKS) {
   const group = `clock_time_get ${name}`;
   const ours = onHostcall(module);
   const theirs = onNodeWasi(module);
-  const floor = onMinimalImport();
+  const floor = onMinimalClock(module);
   ours.setup!(id);
   theirs.setup!(id);
   floor.setup!(id);

@@ -1,0 +1,523 @@
+/**
+ * The `hostcall` command: runs a WASI preview1 program (`wasm32-wasip1`) with flags that follow `wasmtime run`.
+ * The same file runs unchanged on Deno, Bun and Node ≥ 22; stdin, stdout and stderr are the guest's.
+ *
+ * ```sh
+ * deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
+ * bun cli.ts [options] program.wasm [args...]
+ * node cli.ts [options] program.wasm [args...]
+ * ```
+ *
+ * Exit status: the guest's exit code (a code above 255 exits as 255); 134 after a trap, with one line
+ * `Error: wasm trap: <what>`; 2 for a usage error; 70 when the host fails (unreadable or invalid program, missing
+ * import, a permission Deno denied), with one line starting `hostcall:`. `--debug` adds the stack. The choices are in
+ * docs/decisions.md (#cli).
+ *
+ * @example Run a word counter over a directory given read-only as /data
+ * ```sh
+ * deno run --allow-read=examples jsr:@hostcall/wasi/cli --dir-ro examples/data::/data examples/wc.wasm /data/sample.txt
+ * ```
+ *
+ * @module
+ */
+
+import {
+  type FileSystem,
+  hostFs,
+  MemoryFs,
+  parseTraceScopes,
+  readOnly,
+  type TraceOptions,
+  type TraceScope,
+  Wasi,
+} from "./mod.ts";
+import { onDenied } from "./src/fs/deno.ts";
+import config from "./deno.json" with { type: "json" };
+
+const VERSION: string = config.version;
+
+const USAGE = "usage: hostcall [options] program.wasm [args...]   (--help lists every option)\n";
+
+const HELP = `hostcall ${VERSION}: run a WebAssembly program built for WASI preview1 (wasm32-wasip1).
+
+usage: hostcall [options] program.wasm [args...]
+  deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
+  bun cli.ts ...    node cli.ts ...
+
+The program's argv[0] is its path as given; every argument after it goes to the program untouched, even one that
+looks like an option. Options come before the program; "--" ends them. "--flag value" and "--flag=value" both work.
+
+  --dir HOST[::GUEST]     give the program the host directory HOST, named GUEST inside (default: HOST itself);
+                          a ":ro" suffix makes it read-only; repeatable
+                            --dir .   --dir ./data::/data   --dir ./data::/data:ro
+  --dir-ro HOST[::GUEST]  the same, read-only
+                            --dir-ro ./assets::/assets
+  --mem GUEST             an empty directory in memory, named GUEST inside, gone at exit
+                            --mem /tmp
+  --env KEY=VALUE         set an environment variable for the program (it sees no other unless asked)
+                            --env LANG=C
+  --env KEY               pass the host's value of KEY (nothing when the host has none)
+                            --env HOME
+  --inherit-env           pass the host's whole environment; --env entries override it
+                            --inherit-env --env TERM=dumb
+  --trace[=SCOPES]        print each WASI call and its result to stderr; SCOPES is a comma list of
+                          all, args, clock, fd, path, poll, proc, random, sock (default all)
+                            --trace   --trace=fd,path
+  --trace-out FILE        write the trace lines to FILE instead (implies --trace)
+                            --trace=path --trace-out trace.log
+  --debug                 print the stack with a trap or a host failure
+                            --debug
+  --version               print the version
+  -h, --help              print this help
+
+Exit status: the program's exit code (above 255: 255); 134 after a trap; 2 for a usage error; 70 when the host
+fails (the program cannot be read, is not valid wasm, needs an import hostcall lacks, or Deno denied a permission).
+On Deno, give the least permissions: --allow-read=<dirs and program> for a program that only reads,
+plus --allow-write=<dirs> for one that writes; hostcall names the flag when Deno refuses one.
+`;
+
+// --- the host runtime, by feature detection ------------------------------------------------------------------------
+
+/** Node's `fs`, the part used here (Bun and Node). */
+interface NodeFsLike {
+  readFileSync(path: string): Uint8Array;
+  openSync(path: string, flags: string): number;
+  writeSync(fd: number, buf: Uint8Array, off: number, len: number): number;
+  closeSync(fd: number): void;
+}
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+const isDeno = typeof g.Deno?.readFileSync === "function";
+const nodeFs: NodeFsLike | undefined = isDeno ? undefined : g.process?.getBuiltinModule?.("node:fs");
+const utf8 = new TextEncoder();
+
+/** The host's command-line arguments after the script. */
+function hostArgs(): string[] {
+  return isDeno ? [...g.Deno.args] : g.process.argv.slice(2);
+}
+
+/** Writes all of `text` synchronously to the host's fd 1 or 2 (nothing is lost at exit). */
+function print(fd: 1 | 2, text: string): void {
+  writeAll(fd, utf8.encode(text));
+}
+
+/** Writes all of `bytes` to fd 1 or 2 (Deno), or to any fd (Bun, Node), retrying a full non-blocking pipe. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) {
+    try {
+      if (isDeno) off += (fd === 1 ? g.Deno.stdout : g.Deno.stderr).writeSync(bytes.subarray(off));
+      else off += nodeFs!.writeSync(fd, bytes, off, bytes.length - off);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EAGAIN") throw err; // a non-blocking pipe is full: try again
+    }
+  }
+}
+
+function exitHost(code: number): never {
+  if (isDeno) g.Deno.exit(code);
+  g.process.exit(code);
+  throw new Error("unreachable: the host did not exit");
+}
+
+function readHostFile(path: string): Uint8Array {
+  return isDeno ? g.Deno.readFileSync(path) : nodeFs!.readFileSync(path);
+}
+
+/** A file opened for writing (created or truncated) and a synchronous line writer over it. */
+function openTraceFile(path: string): { write(line: string): void; close(): void } {
+  if (isDeno) {
+    const f = g.Deno.openSync(path, { write: true, create: true, truncate: true });
+    return {
+      write(line: string) {
+        const b = utf8.encode(line + "\n");
+        for (let off = 0; off < b.length;) off += f.writeSync(b.subarray(off));
+      },
+      close: () => f.close(),
+    };
+  }
+  const fd = nodeFs!.openSync(path, "w");
+  return { write: (line: string) => writeAll(fd, utf8.encode(line + "\n")), close: () => nodeFs!.closeSync(fd) };
+}
+
+function hostEnvVar(key: string): string | undefined {
+  return isDeno ? g.Deno.env.get(key) : g.process.env[key];
+}
+
+function hostEnvAll(): Record<string, string> {
+  if (isDeno) return g.Deno.env.toObject();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(g.process.env as Record<string, string | undefined>)) {
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+// --- errors ----------------------------------------------------------------------------------------------------------
+
+/** A bad command line: exit 2 with the usage. */
+class UsageError extends Error {}
+
+/** The host could not run the program: exit 70 with one line (the stack with --debug). */
+class HostFailure extends Error {}
+
+/** The errno-style text of a host fs error ("No such file or directory"), or its message. */
+function reason(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const text: Record<string, string> = {
+    ENOENT: "No such file or directory",
+    EACCES: "Permission denied",
+    EPERM: "Operation not permitted",
+    EISDIR: "Is a directory",
+    ENOTDIR: "Not a directory",
+    ELOOP: "Too many levels of symbolic links",
+  };
+  if (typeof e?.code === "string" && Object.hasOwn(text, e.code)) return text[e.code];
+  return firstLine(String(e?.message ?? err));
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf("\n");
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/**
+ * One line naming the flag Deno wants, from its `NotCapable` message (`Requires write access to "out/x", run again
+ * with the --allow-write flag`). `grant` picks the value to suggest for a path (default: the path itself).
+ */
+function denialLine(err: Error, grant: (path: string) => string = (p) => p): string {
+  const m = /^Requires (\w+) access(?: to "(.*)")?, run again with the (--allow-[\w-]+) flag/.exec(err.message);
+  if (m === null) return `hostcall: Deno denied a permission: ${firstLine(err.message)}`;
+  const [, access, target, flag] = m;
+  if (target === undefined) return `hostcall: Deno denied ${access} access (run with ${flag})`;
+  const value = flag === "--allow-read" || flag === "--allow-write" ? grant(target) : target;
+  return `hostcall: Deno denied ${access} access to ${target} (run with ${flag}=${value})`;
+}
+
+function isNotCapable(err: unknown): err is Error {
+  return err instanceof Error && err.name === "NotCapable";
+}
+
+// --- the command line ----------------------------------------------------------------------------------------------
+
+/** One preopen as given: a host directory (`host`) or an empty memory one (`host` undefined). */
+interface Preopen {
+  guest: string;
+  host?: string;
+  readonly: boolean;
+}
+
+interface Options {
+  preopens: Preopen[];
+  /** `--env` entries in order: a value, or undefined to pass the host's. */
+  env: [string, string | undefined][];
+  inheritEnv: boolean;
+  trace?: TraceScope[];
+  traceOut?: string;
+  debug: boolean;
+  help: boolean;
+  version: boolean;
+  program: string;
+  args: string[];
+}
+
+const VALUE_FLAGS = new Set(["--dir", "--dir-ro", "--mem", "--env", "--trace-out"]);
+const BOOL_FLAGS = new Set(["--inherit-env", "--debug", "--version", "--help", "-h"]);
+
+/** Parses the command line; options end at the program path (or "--"), and the rest belongs to the guest. */
+function parse(argv: readonly string[]): Options {
+  const o: Options = {
+    preopens: [],
+    env: [],
+    inheritEnv: false,
+    debug: false,
+    help: false,
+    version: false,
+    program: "",
+    args: [],
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      i++;
+      break;
+    }
+    if (!a.startsWith("-") || a === "-") break;
+    const eq = a.indexOf("=");
+    const flag = eq < 0 ? a : a.slice(0, eq);
+    let value: string | undefined = eq < 0 ? undefined : a.slice(eq + 1);
+    if (flag === "--trace") {
+      o.trace = value === undefined ? ["all"] : scopes(value);
+      continue;
+    }
+    if (BOOL_FLAGS.has(flag)) {
+      if (value !== undefined) throw new UsageError(`${flag} takes no value`);
+      if (flag === "--inherit-env") o.inheritEnv = true;
+      else if (flag === "--debug") o.debug = true;
+      else if (flag === "--version") o.version = true;
+      else o.help = true;
+      continue;
+    }
+    if (!VALUE_FLAGS.has(flag)) throw new UsageError(`unknown option ${flag}`);
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
+      value = argv[++i];
+    }
+    if (flag === "--dir" || flag === "--dir-ro") o.preopens.push(dirSpec(flag, value));
+    else if (flag === "--mem") o.preopens.push({ guest: checkGuest(flag, value), readonly: false });
+    else if (flag === "--env") o.env.push(envSpec(value));
+    else o.traceOut = value;
+  }
+  if (o.help || o.version) return o;
+  if (i >= argv.length) throw new UsageError("no program given");
+  o.program = argv[i];
+  o.args = argv.slice(i + 1);
+  if (o.traceOut !== undefined) o.trace ??= ["all"];
+  const seen = new Set<string>();
+  for (const p of o.preopens) {
+    if (seen.has(p.guest)) throw new UsageError(`guest directory ${p.guest} given twice`);
+    seen.add(p.guest);
+  }
+  return o;
+}
+
+function scopes(text: string): TraceScope[] {
+  try {
+    return parseTraceScopes(text);
+  } catch (err) {
+    throw new UsageError(`--trace: ${(err as Error).message}`);
+  }
+}
+
+/** `HOST`, `HOST::GUEST`, either with a `:ro` suffix (wasmtime's `--dir` spelling plus read-only). */
+function dirSpec(flag: string, value: string): Preopen {
+  let v = value, readonly = flag === "--dir-ro";
+  if (v.endsWith(":ro") && !v.endsWith("::ro")) {
+    v = v.slice(0, -3);
+    readonly = true;
+  }
+  const sep = v.indexOf("::");
+  const host = sep < 0 ? v : v.slice(0, sep);
+  const guest = sep < 0 ? v : v.slice(sep + 2);
+  if (host === "") throw new UsageError(`${flag} ${value}: the host directory is empty`);
+  return { host, guest: checkGuest(flag, guest), readonly };
+}
+
+function checkGuest(flag: string, guest: string): string {
+  if (guest === "") throw new UsageError(`${flag}: the guest directory is empty`);
+  return guest;
+}
+
+function envSpec(value: string): [string, string | undefined] {
+  const eq = value.indexOf("=");
+  const key = eq < 0 ? value : value.slice(0, eq);
+  if (key === "") throw new UsageError(`--env ${value}: the variable name is empty`);
+  return [key, eq < 0 ? undefined : value.slice(eq + 1)];
+}
+
+// --- traps -----------------------------------------------------------------------------------------------------------
+
+/**
+ * wasmtime's name for each trap, by the message V8 (Deno, Node) or JavaScriptCore (Bun) gives it, so one trap reads
+ * the same on every runtime (decisions.md #cli). A message not listed is shown as the runtime wrote it.
+ */
+const TRAP_NAMES: ReadonlyMap<string, string> = new Map([
+  ["unreachable", "wasm `unreachable` instruction executed"],
+  ["Unreachable code should not be executed", "wasm `unreachable` instruction executed"],
+  ["memory access out of bounds", "out of bounds memory access"],
+  ["Out of bounds memory access", "out of bounds memory access"],
+  ["divide by zero", "integer divide by zero"],
+  ["remainder by zero", "integer divide by zero"],
+  ["Division by zero", "integer divide by zero"],
+  ["divide result unrepresentable", "integer overflow"],
+  ["Integer overflow", "integer overflow"],
+  ["float unrepresentable in integer range", "invalid conversion to integer"],
+  ["Out of bounds Trunc operation", "invalid conversion to integer"],
+  ["table index is out of bounds", "undefined element: out of bounds table access"],
+  ["Out of bounds call_indirect", "undefined element: out of bounds table access"],
+  ["null function", "uninitialized element"],
+  ["function signature mismatch", "indirect call type mismatch"],
+  ["null function or function signature mismatch", "indirect call type mismatch"],
+  ["call_indirect to a signature that does not match", "indirect call type mismatch"],
+  ["call_indirect to a null table entry", "uninitialized element"],
+  ["Maximum call stack size exceeded", "call stack exhausted"],
+]);
+
+/** The trap's name when `err` is a trap (a RuntimeError, or the engine's stack overflow), else undefined. */
+function trapName(err: unknown): string | undefined {
+  const stack = err instanceof RangeError && /^Maximum call stack size exceeded\.?$/.test(err.message);
+  if (!(err instanceof WebAssembly.RuntimeError) && !stack) return undefined;
+  // Bun appends where it was evaluating: "Out of bounds memory access (evaluating 'start()')".
+  const msg = (err as Error).message.replace(/ \(evaluating '.*'\)$/s, "").replace(/\.$/, "");
+  return TRAP_NAMES.get(msg) ?? msg;
+}
+
+// --- running ---------------------------------------------------------------------------------------------------------
+
+/** Reads and compiles the program; a HostFailure names what is wrong with it. */
+async function load(path: string): Promise<WebAssembly.Module> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readHostFile(path);
+  } catch (err) {
+    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    throw new HostFailure(`hostcall: cannot read ${path}: ${reason(err)}`, { cause: err });
+  }
+  const magic = bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+  if (!magic) throw new HostFailure(`hostcall: invalid wasm: ${path} is not a WebAssembly binary (no \\0asm header)`);
+  if (bytes[6] === 1 && bytes[7] === 0) { // layer 1: the component model
+    throw new HostFailure(`hostcall: invalid wasm: ${path} is a component; hostcall runs core modules (wasm32-wasip1)`);
+  }
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    const msg = firstLine((err as Error).message).replace(/^WebAssembly\.\w+\(\): /, "");
+    throw new HostFailure(`hostcall: invalid wasm: ${path}: ${msg}`, { cause: err });
+  }
+}
+
+/** Fails with every import the module needs that `imports` lacks (a clear line instead of each engine's own). */
+function checkImports(module: WebAssembly.Module, imports: object, path: string): void {
+  const table = imports as Record<string, Record<string, unknown> | undefined>;
+  const missing = WebAssembly.Module.imports(module)
+    .filter((d) => d.kind !== "function" || typeof table[d.module]?.[d.name] !== "function")
+    .map((d) => `${d.module}.${d.name}` + (d.kind === "function" ? "" : ` (${d.kind})`));
+  if (missing.length > 0) {
+    throw new HostFailure(`hostcall: missing import${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+  }
+  const exports = WebAssembly.Module.exports(module);
+  if (!exports.some((d) => d.name === "_start" && d.kind === "function")) {
+    throw new HostFailure(`hostcall: ${path} exports no _start function (a reactor or a library, not a command)`);
+  }
+  if (!exports.some((d) => d.name === "memory" && d.kind === "memory")) {
+    throw new HostFailure(`hostcall: ${path} exports no memory named "memory"`);
+  }
+}
+
+/** The host value `--allow-read`/`--allow-write` should name for a denied path: its `--dir`, else the path. */
+function grantFor(preopens: readonly Preopen[]): (path: string) => string {
+  return (path) => {
+    for (const p of preopens) {
+      if (p.host === undefined) continue;
+      let h = p.host;
+      while (h.length > 1 && h.endsWith("/")) h = h.slice(0, -1);
+      if (path === h || path.startsWith(h === "/" ? "/" : h + "/")) return p.host;
+    }
+    return path;
+  };
+}
+
+/** The guest's environment: the host's (with --inherit-env), then each --env in order. */
+function guestEnv(o: Options): Record<string, string> {
+  try {
+    const env = o.inheritEnv ? hostEnvAll() : {};
+    for (const [k, v] of o.env) {
+      const value = v ?? hostEnvVar(k);
+      if (value !== undefined) env[k] = value;
+    }
+    return env;
+  } catch (err) {
+    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    throw err;
+  }
+}
+
+/** The preopens as `Wasi` takes them, each host directory checked now (wasmtime fails on one it cannot open). */
+function guestDirs(o: Options, denials: Error[]): Record<string, FileSystem> {
+  const out: Record<string, FileSystem> = {};
+  for (const p of o.preopens) {
+    let fs: FileSystem;
+    if (p.host === undefined) fs = new MemoryFs();
+    else {
+      try {
+        fs = hostFs(p.host);
+      } catch (err) {
+        throw new HostFailure(`hostcall: --dir ${p.host}: ${(err as Error).message}`, { cause: err });
+      }
+      if (denials.length > 0) throw new HostFailure(denialLine(denials[0], grantFor(o.preopens)));
+    }
+    out[p.guest] = p.readonly ? readOnly(fs) : fs;
+  }
+  return out;
+}
+
+/**
+ * Runs the command line `argv` (the arguments after the script) with the host's stdio, and returns the exit status
+ * the process should have: the guest's code (at most 255), 134 after a trap, 2 for a usage error, 70 for a host
+ * failure. Messages go to stderr.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./cli.ts";
+ * const status: number = await main(["--dir-ro", "examples/data::/data", "examples/wc.wasm", "/data/sample.txt"]);
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let o: Options;
+  try {
+    o = parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    print(2, `hostcall: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (o.help) {
+    print(1, HELP);
+    return 0;
+  }
+  if (o.version) {
+    print(1, `hostcall ${VERSION}\n`);
+    return 0;
+  }
+  const denials: Error[] = [];
+  onDenied((err) => denials.push(err));
+  let traceFile: { write(line: string): void; close(): void } | undefined;
+  try {
+    const module = await load(o.program);
+    const env = guestEnv(o);
+    const preopens = guestDirs(o, denials);
+    let trace: TraceOptions | undefined;
+    if (o.traceOut !== undefined) {
+      try {
+        traceFile = openTraceFile(o.traceOut);
+      } catch (err) {
+        if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+        throw new HostFailure(`hostcall: cannot write ${o.traceOut}: ${reason(err)}`, { cause: err });
+      }
+      trace = { sink: traceFile.write, scopes: o.trace };
+    } else if (o.trace !== undefined) trace = { scopes: o.trace };
+    const wasi = new Wasi({ args: [o.program, ...o.args], env, preopens, trace });
+    checkImports(module, wasi.getImportObject(), o.program);
+    let code: number;
+    try {
+      const { instance } = await wasi.instantiate(module);
+      code = wasi.start(instance);
+    } catch (err) {
+      const trap = trapName(err);
+      if (trap === undefined) throw err;
+      print(2, `Error: wasm trap: ${trap}\n` + (o.debug ? stackOf(err) : ""));
+      code = 134;
+    }
+    if (denials.length > 0) print(2, denialLine(denials[0], grantFor(o.preopens)) + "\n");
+    return code > 255 ? 255 : code; // never 256 → 0: a failure must not read as success (decisions.md #cli)
+  } catch (err) {
+    if (err instanceof HostFailure) {
+      print(2, err.message + "\n" + (o.debug && err.cause !== undefined ? stackOf(err.cause) : ""));
+    } else {
+      const what = err instanceof Error ? `${err.name}: ${firstLine(err.message)}` : String(err);
+      print(2, `hostcall: internal error: ${what}` + (o.debug ? "\n" + stackOf(err) : " (--debug shows the stack)\n"));
+    }
+    return 70;
+  } finally {
+    onDenied(undefined);
+    traceFile?.close();
+  }
+}
+
+function stackOf(err: unknown): string {
+  const s = err instanceof Error && err.stack !== undefined ? err.stack : String(err);
+  return s.endsWith("\n") ? s : s + "\n";
+}
+
+if (import.meta.main) exitHost(await main(hostArgs()));

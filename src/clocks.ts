@@ -27,6 +27,10 @@ export interface WasiClock {
 const NAMES: readonly ClockName[] = ["realtime", "monotonic", "process", "thread"];
 /** Wall-clock drift (ms) between performance time and `Date.now()` that triggers a resync. */
 const RESYNC_MS = 2;
+/** Longest busy wait (ms) of one sleep where the host cannot block (decisions.md#sleeping-without-atomicswait). */
+export const SPIN_MAX_MS = 10;
+/** Clock reads in a row without the clock moving after which a busy wait gives up (a clock frozen while code runs). */
+const SPIN_STUCK_READS = 1 << 18;
 
 /** The host's clocks (performance.now, Date.now, process.cpuUsage) behind the WASI clock ids. */
 export class Clocks {
@@ -38,6 +42,8 @@ export class Clocks {
   #resolutionNs = 0;
   #sleeper: Int32Array | undefined;
   #canWait = true;
+  /** `process.cpuUsage` once looked up and tried; null where absent or broken. */
+  #cpu: ((prev?: unknown) => { user: number; system: number }) | null | undefined;
 
   constructor(injected?: WasiClock) {
     this.#injected = injected;
@@ -87,19 +93,25 @@ export class Clocks {
     if (inj !== undefined) {
       if (inj.sleep !== undefined) return inj.sleep(BigInt(Math.ceil(ns)));
     }
-    const end = performance.now() + ns / 1e6;
-    // Atomics.wait may wake a little early; where it is forbidden (workerd) this loop spins.
-    for (let left = ns / 1e6; left > 0; left = end - performance.now()) this.#wait(left);
+    const start = performance.now();
+    const end = start + ns / 1e6;
+    // Atomics.wait may wake a little early: wait again for the rest.
+    for (let left = ns / 1e6; left > 0; left = end - performance.now()) {
+      // Where the host forbids blocking (workerd), spin on the clock, for at most SPIN_MAX_MS of this sleep.
+      if (!this.#wait(left)) return spin(Math.min(end, start + SPIN_MAX_MS));
+    }
   }
 
-  /** `Atomics.wait` on a private buffer: a real block for `ms`; nothing where the host forbids it. */
-  #wait(ms: number): void {
-    if (!this.#canWait) return;
+  /** `Atomics.wait` on a private buffer: a real block for `ms`; false where the host forbids it. */
+  #wait(ms: number): boolean {
+    if (!this.#canWait) return false;
     try {
       this.#sleeper ??= new Int32Array(new SharedArrayBuffer(4));
       Atomics.wait(this.#sleeper, 0, 0, ms);
+      return true;
     } catch {
       this.#canWait = false; // see docs/decisions.md#sleeping-without-atomicswait
+      return false;
     }
   }
 
@@ -122,9 +134,17 @@ export class Clocks {
     return this.#epochMs;
   }
 
+  /** `process.cpuUsage` where it exists and works (workerd has one that throws "not implemented"); asked once. */
   #cpuUsage(): ((prev?: unknown) => { user: number; system: number }) | undefined {
-    // deno-lint-ignore no-explicit-any
-    return (globalThis as any).process?.cpuUsage;
+    if (this.#cpu === undefined) {
+      // deno-lint-ignore no-explicit-any
+      const proc = (globalThis as any).process, fn = proc?.cpuUsage;
+      this.#cpu = null;
+      try {
+        if (typeof fn === "function" && typeof fn.call(proc).user === "number") this.#cpu = fn;
+      } catch { /* not implemented here: time since construction instead */ }
+    }
+    return this.#cpu ?? undefined;
   }
 
   /** CPU time of this process (process.cpuUsage, µs); where absent, time since construction. */
@@ -151,5 +171,19 @@ export class Clocks {
     const ns = min === Infinity ? 1e6 : min * 1e6;
     this.#resolutionNs = 10 ** Math.ceil(Math.log10(Math.max(1, ns)));
     return this.#resolutionNs;
+  }
+}
+
+/**
+ * Busy-waits until performance time `until` (ms), where the host cannot block. Gives up when the clock has not moved
+ * for SPIN_STUCK_READS reads: some edge runtimes freeze the clock while code runs, and the wait would never end.
+ */
+function spin(until: number): void {
+  let prev = performance.now();
+  for (let same = 0, t = prev; t < until; t = performance.now()) {
+    if (t !== prev) {
+      prev = t;
+      same = 0;
+    } else if (++same >= SPIN_STUCK_READS) return;
   }
 }

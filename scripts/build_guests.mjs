@@ -1,7 +1,9 @@
-// Rebuilds every guest program (.c with clang-14 for wasm32-wasi, .wat with wabt) under tests/guests/ and examples/.
+// Rebuilds every guest program (.c with clang-14 for wasm32-wasi, .wat with wabt) under tests/guests/, examples/,
+// examples/edge/ and bench/guests/.
 //
 // Usage: node scripts/build_guests.mjs            rebuild the .wasm files in place
 //        node scripts/build_guests.mjs --check    rebuild in memory and fail if a committed .wasm differs
+//        node scripts/build_guests.mjs [--check] examples/edge/guest.c ...   only these sources
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIRS = ["tests/guests", "examples", "bench/guests"];
+const DIRS = ["tests/guests", "examples", "examples/edge", "bench/guests"];
 const CLANG = "clang-14";
 const APT = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32";
 const CFLAGS = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wall", "-Wextra", "-Wl,--strip-all"];
@@ -57,10 +59,13 @@ async function buildWat(src) {
   }
 }
 
+const only = process.argv.slice(2).filter((a) => !a.startsWith("--")).map((f) => join(ROOT, f));
 const sources = DIRS.flatMap((dir) =>
   readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".c") || f.endsWith(".wat")).sort()
     .map((f) => join(ROOT, dir, f))
-);
+).filter((f) => only.length === 0 || only.includes(f));
+const unknown = only.filter((f) => !sources.includes(f));
+if (unknown.length > 0) fail(`not a guest source under ${DIRS.join(", ")}: ${unknown.join(", ")}`);
 if (sources.some((f) => f.endsWith(".c"))) requireClang();
 
 const scratch = mkdtempSync(join(tmpdir(), "build_guests-"));

@@ -395,6 +395,17 @@ function checkImports(module: WebAssembly.Module, imports: object, path: string)
   }
 }
 
+/** Instantiates the module; an engine's refusal (a limit, a link failure) is a HostFailure, a trap stays a trap. */
+async function instantiate(wasi: Wasi, module: WebAssembly.Module, path: string): Promise<WebAssembly.Instance> {
+  try {
+    return (await wasi.instantiate(module)).instance;
+  } catch (err) {
+    if (trapName(err) !== undefined) throw err; // the module's start function trapped
+    const msg = err instanceof Error ? firstLine(err.message).replace(/^WebAssembly\.\w+\(\): /, "") : String(err);
+    throw new HostFailure(`hostcall: cannot instantiate ${path}: ${msg}`, { cause: err });
+  }
+}
+
 /** The host value `--allow-read`/`--allow-write` should name for a denied path: its `--dir`, else the path. */
 function grantFor(preopens: readonly Preopen[]): (path: string) => string {
   return (path) => {
@@ -491,8 +502,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     checkImports(module, wasi.getImportObject(), o.program);
     let code: number;
     try {
-      const { instance } = await wasi.instantiate(module);
-      code = wasi.start(instance);
+      code = wasi.start(await instantiate(wasi, module, o.program));
     } catch (err) {
       const trap = trapName(err);
       if (trap === undefined) throw err;

@@ -83,6 +83,12 @@ async function expect(run: Result | Promise<Result>, status: number, stdout: str
   assert.deepEqual(await run, { status, stdout, stderr });
 }
 
+/** Bytes from hex digits (spaces ignored). */
+function hex(digits: string): Uint8Array {
+  const d = digits.replace(/ /g, "");
+  return new Uint8Array(d.length / 2).map((_, i) => parseInt(d.slice(2 * i, 2 * i + 2), 16));
+}
+
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "hostcall-cli-"));
 }
@@ -288,6 +294,33 @@ test("a file that is not a wasm module exits 70 naming the problem", async () =>
     assert.equal(r.status, 70);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, new RegExp(`^hostcall: invalid wasm: ${cut}: [^\\n]+\\n$`));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("a module past an engine limit exits 70 with one line; a trap in its start function is a trap", async () => {
+  const dir = tempDir();
+  try {
+    // (module (memory (export "memory") 1) (table 20000000 funcref) (func (export "_start"))): V8 refuses it when
+    // compiling (over its 10^7 table limit), JavaScriptCore when instantiating; either way one line, exit 70.
+    const big = join(dir, "big_table.wasm");
+    const exports = "0713 02 066d656d6f7279 0200 065f7374617274 00"; // "memory" = memory 0, "_start" = func (index next)
+    writeFileSync(
+      big,
+      hex(`0061736d 01000000 01040160 0000 03020100 04070170 0080dac409 0503010001 ${exports}00 0a040102000b`),
+    );
+    const r = await cli([big]);
+    assert.equal(r.status, 70);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, new RegExp(`^hostcall: (invalid wasm: |cannot instantiate )${big}: [^\\n]+\\n$`));
+    // (module (memory (export "memory") 1) (func $s unreachable) (start $s) (func (export "_start")))
+    const start = join(dir, "start_trap.wasm");
+    writeFileSync(
+      start,
+      hex(`0061736d 01000000 01040160 0000 0303020000 0503010001 ${exports}01 080100 0a08 020300000b 02000b`),
+    );
+    await expect(cli([start]), 134, "", "Error: wasm trap: wasm `unreachable` instruction executed\n");
   } finally {
     rmSync(dir, { recursive: true });
   }

@@ -31,6 +31,12 @@ const RESYNC_MS = 2;
 export const SPIN_MAX_MS = 10;
 /** Clock reads in a row without the clock moving after which a busy wait gives up (a clock frozen while code runs). */
 const SPIN_STUCK_READS = 1 << 18;
+/** Steps of performance.now() seen before the smallest is trusted: workerd's 1 ms clock sometimes jumps 2-8 ms. */
+const RES_STEPS = 8;
+/** Most reads of performance.now() one measurement takes (a clock that never moves is then said to have 1 ms). */
+const RES_READS = 1 << 16;
+/** The measured resolution (ns), and the performance.now it was measured on: a replaced one is measured again. */
+let resolution: { ns: number; of: unknown } = { ns: 0, of: undefined };
 
 /** The host's clocks (performance.now, Date.now, process.cpuUsage) behind the WASI clock ids. */
 export class Clocks {
@@ -39,7 +45,6 @@ export class Clocks {
   #epochMs = 0;
   #lastSyncMs = -Infinity;
   #startMs = 0;
-  #resolutionNs = 0;
   #sleeper: Int32Array | undefined;
   #canWait = true;
   /** `process.cpuUsage` once looked up and tried; null where absent or broken. */
@@ -82,8 +87,8 @@ export class Clocks {
   writeResolution(m: GuestMemory, p: number, id: number): void {
     const inj = this.#injected;
     if (inj !== undefined) return m.setU64(p, inj.resolution?.(NAMES[id]) ?? 1000n);
-    if (id >= ClockId.PROCESS_CPUTIME_ID) return m.setU64n(p, this.#cpuUsage() ? 1000 : this.#measureResolution());
-    m.setU64n(p, this.#measureResolution());
+    if (id >= ClockId.PROCESS_CPUTIME_ID) return m.setU64n(p, this.#cpuUsage() ? 1000 : hostResolutionNs());
+    m.setU64n(p, hostResolutionNs());
   }
 
   /** Blocks for at least `ns` nanoseconds of monotonic time, without spinning where the host allows. */
@@ -157,21 +162,6 @@ export class Clocks {
     }
     return Math.floor((performance.now() - this.#startMs) * 1e6);
   }
-
-  /** The smallest step performance.now() takes here, rounded up to a power of ten ns (measured once). */
-  #measureResolution(): number {
-    if (this.#resolutionNs !== 0) return this.#resolutionNs;
-    let min = Infinity;
-    let prev = performance.now();
-    for (let i = 0; i < 2000 || (i < 20000 && min === Infinity); i++) {
-      const t = performance.now();
-      if (t > prev && t - prev < min) min = t - prev;
-      prev = t;
-    }
-    const ns = min === Infinity ? 1e6 : min * 1e6;
-    this.#resolutionNs = 10 ** Math.ceil(Math.log10(Math.max(1, ns)));
-    return this.#resolutionNs;
-  }
 }
 
 /**
@@ -186,4 +176,24 @@ function spin(until: number): void {
       same = 0;
     } else if (++same >= SPIN_STUCK_READS) return;
   }
+}
+
+/**
+ * The smallest step performance.now() takes here, rounded up to a power of ten ns: measured at the first
+ * clock_res_get and kept for every Wasi (a property of the host, and 8 ms or more of spinning on a 1 ms clock).
+ */
+function hostResolutionNs(): number {
+  if (resolution.ns !== 0 && resolution.of === performance.now) return resolution.ns;
+  let min = Infinity, steps = 0, prev = performance.now();
+  for (let i = 0; i < RES_READS && (i < 2000 || steps < RES_STEPS); i++) {
+    const t = performance.now();
+    if (t > prev) {
+      steps++;
+      if (t - prev < min) min = t - prev;
+      prev = t;
+    }
+  }
+  const ns = min === Infinity ? 1e6 : min * 1e6;
+  resolution = { ns: 10 ** Math.ceil(Math.log10(Math.max(1, ns))), of: performance.now };
+  return resolution.ns;
 }

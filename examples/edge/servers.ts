@@ -1,0 +1,195 @@
+// Starts the edge example for tests and measurements, from Deno, Bun or Node: bundles worker.js with esbuild into a
+// temp dir and serves it with workerd, or runs deno_serve.ts. Always on 127.0.0.1, on free ports; stop() ends the
+// process it started (and removes the temp dir).
+
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** How long a server may take to answer /health after it was started. */
+const START_MS = 30_000;
+
+/** A running server of the example. */
+export interface EdgeServer {
+  /** What serves it: "workerd" or "deno serve". */
+  name: string;
+  /** Its base URL, `http://127.0.0.1:<port>`. */
+  url: string;
+  /** workerd only: the same bundle without Node.js compatibility (no `process`, no `node:*`). */
+  bareUrl?: string;
+  /** What the process printed so far (stdout and stderr). */
+  output(): string;
+  /** Ends the process (SIGTERM, then SIGKILL after 5 s) and removes what start made; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** A binary that `npm install` put in node_modules, under the first of `candidates` that exists. */
+function installed(what: string, candidates: string[]): string {
+  for (const c of candidates) {
+    const path = join(ROOT, "node_modules", c);
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`${what} is not installed (looked for node_modules/${candidates.join(", ")}): run npm install`);
+}
+
+const x64 = process.arch === "x64";
+/** workerd from npm (`workerd`, binary in `@cloudflare/workerd-<platform>-<arch>`). */
+export function workerdPath(): string {
+  const arch = x64 ? "64" : "arm64";
+  return installed("workerd", [`@cloudflare/workerd-${process.platform}-${arch}/bin/workerd`, ".bin/workerd"]);
+}
+/** esbuild from npm (`esbuild`, binary in `@esbuild/<platform>-<arch>`). */
+export function esbuildPath(): string {
+  return installed("esbuild", [`@esbuild/${process.platform}-${process.arch}/bin/esbuild`, ".bin/esbuild"]);
+}
+/** Deno from npm (`deno`, binary in `@deno/<platform>-<arch>-glibc`). */
+export function denoPath(): string {
+  const arch = x64 ? "x64" : "arm64";
+  return installed("deno", [`@deno/${process.platform}-${arch}-glibc/deno`, ".bin/deno"]);
+}
+
+/** A port nobody listens on right now (the OS picks it; it could be taken again before it is used: callers retry). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error("no port from the OS"))));
+    });
+  });
+}
+
+/**
+ * Bundles examples/edge/worker.js (with handler.ts and Hostcall) into `dir/dist/worker.js` with esbuild, and puts
+ * workerd.capnp and guest.wasm beside it, the layout workerd.capnp expects. Returns the bundle's path.
+ */
+export function bundleWorker(dir: string): string {
+  mkdirSync(join(dir, "dist"), { recursive: true });
+  const out = join(dir, "dist", "worker.js");
+  const args = [join(HERE, "worker.js"), "--bundle", "--format=esm", "--external:./guest.wasm", `--outfile=${out}`];
+  const r = spawnSync(esbuildPath(), [...args, "--log-level=warning"], { encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`esbuild ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  copyFileSync(join(HERE, "workerd.capnp"), join(dir, "workerd.capnp"));
+  copyFileSync(join(HERE, "guest.wasm"), join(dir, "guest.wasm"));
+  return out;
+}
+
+/** Spawns `bin args`, keeping what it prints; `done` settles when it exits. */
+function launch(bin: string, args: string[]): { child: ChildProcess; output: () => string; done: Promise<void> } {
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  const keep = (chunk: Uint8Array) => {
+    if (text.length < 1 << 20) text += new TextDecoder().decode(chunk);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const done = new Promise<void>((resolve) => {
+    child.on("exit", () => resolve());
+    child.on("error", (err) => {
+      text += `\n${err}`;
+      resolve();
+    });
+  });
+  return { child, output: () => text, done };
+}
+
+/** Ends `child` (SIGTERM; SIGKILL if it is still there after 5 s) and waits until it has exited. */
+async function end(child: ChildProcess, done: Promise<void>): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await done;
+    clearTimeout(timer);
+  }
+}
+
+/** Waits until `url`/health answers "ok", or fails with what the process printed when it exits or takes too long. */
+async function ready(url: string, exited: () => boolean, output: () => string): Promise<void> {
+  const deadline = Date.now() + START_MS;
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error(`the server exited before it answered:\n${output()}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if ((await res.text()) === "ok\n") return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no answer from ${url}/health within ${START_MS} ms:\n${output()}`);
+}
+
+/** Bundles the worker into a temp dir and serves it with workerd (`http` and `bare` sockets) on free ports. */
+export async function startWorkerd(): Promise<EdgeServer> {
+  const dir = mkdtempSync(join(tmpdir(), "hostcall-edge-"));
+  try {
+    bundleWorker(dir);
+    for (let attempt = 1;; attempt++) {
+      const [http, bare] = [await freePort(), await freePort()];
+      const args = [
+        "serve",
+        join(dir, "workerd.capnp"),
+        `--socket-addr=http=127.0.0.1:${http}`,
+        `--socket-addr=bare=127.0.0.1:${bare}`,
+      ];
+      const p = launch(workerdPath(), args);
+      const server: EdgeServer = {
+        name: "workerd",
+        url: `http://127.0.0.1:${http}`,
+        bareUrl: `http://127.0.0.1:${bare}`,
+        output: p.output,
+        async stop() {
+          await end(p.child, p.done);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      try {
+        await ready(server.url, () => p.child.exitCode !== null, p.output);
+        await ready(server.bareUrl!, () => p.child.exitCode !== null, p.output);
+        return server;
+      } catch (err) {
+        await end(p.child, p.done);
+        // A port taken between freePort() and workerd's bind: try other ports, twice more.
+        if (attempt >= 3 || !/address already in use|EADDRINUSE/i.test(p.output())) throw err;
+      }
+    }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Runs examples/edge/deno_serve.ts with Deno on port 0 (Deno picks a free one and prints it). */
+export async function startDenoServe(): Promise<EdgeServer> {
+  const args = [
+    "run",
+    `--allow-read=${HERE}`,
+    "--allow-net=127.0.0.1",
+    join(HERE, "deno_serve.ts"),
+    "0",
+  ];
+  const p = launch(denoPath(), args);
+  const server = { stop: () => end(p.child, p.done) };
+  try {
+    const deadline = Date.now() + START_MS;
+    let m: RegExpMatchArray | null = null;
+    while ((m = p.output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//)) === null) {
+      if (p.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`deno serve did not start:\n${p.output()}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const url = m[1];
+    await ready(url, () => p.child.exitCode !== null, p.output);
+    return { name: "deno serve", url, output: p.output, stop: server.stop };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}

@@ -335,10 +335,18 @@ test("a module needing imports the host lacks exits 70 naming each one", async (
   );
 });
 
-test("a module without _start (a reactor) exits 70", async () => {
+test("a module without _start (a reactor) or without a memory exits 70", async () => {
   const line =
     "hostcall: tests/guests/reactor.wasm exports no _start function (a reactor or a library, not a command)\n";
   await expect(cli(["tests/guests/reactor.wasm"]), 70, "", line);
+  const dir = tempDir();
+  try {
+    const file = join(dir, "no_memory.wasm"); // (module (func (export "_start")))
+    writeFileSync(file, hex("0061736d 01000000 01040160 0000 03020100 070a01 065f7374617274 0000 0a040102000b"));
+    await expect(cli([file]), 70, "", `hostcall: ${file} exports no memory named "memory"\n`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test("a --dir that does not exist or is not a directory exits 70", async () => {

@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { Filetype } from "../mod.ts";
 import { run, wasmBytes } from "./guest_runner.ts";
 import { MemoryFs } from "../src/fs/memory.ts";
-import { newStat } from "../src/fs/types.ts";
+import { newStat, openFlags } from "../src/fs/types.ts";
 import { Errno } from "../src/abi/errno.ts";
 
 const GUEST_DATA = fileURLToPath(new URL("./guests/data", import.meta.url));
@@ -92,15 +92,7 @@ function memoryView(fs: MemoryFs): View {
     ino: (p) => lstat(p)!.ino,
     mtimeNs: (p) => lstat(p)!.mtimNs,
     list(p) {
-      const h = fs.open(p, {
-        read: true,
-        write: false,
-        create: false,
-        exclusive: false,
-        truncate: false,
-        append: false,
-        directory: true,
-      });
+      const h = fs.open(p, openFlags({ read: true, directory: true }));
       assert.notEqual(typeof h, "number", `open ${p}`);
       const names: string[] = [];
       if (typeof h !== "number") {

@@ -30,7 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Errno, errnoName, type FileHandle, type FileSystem, type OpenFlags, type Stat } from "../mod.ts";
 import { MemoryFs } from "../src/fs/memory.ts";
-import { newStat } from "../src/fs/types.ts";
+import { newStat, openFlags } from "../src/fs/types.ts";
 import { type Env, put, setU32, setup, u32, u8 } from "./helpers.ts";
 
 // ---- spec numbers ----
@@ -199,15 +199,7 @@ class SubtreeFs implements FileSystem {
   }
 }
 
-const LIST: OpenFlags = {
-  read: true,
-  write: false,
-  create: false,
-  exclusive: false,
-  truncate: false,
-  append: false,
-  directory: true,
-};
+const LIST: OpenFlags = openFlags({ read: true, directory: true });
 
 /** The entry names of directory `path` of `fs`, sorted. */
 function listing(fs: FileSystem, path: string): string[] {

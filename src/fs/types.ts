@@ -69,7 +69,7 @@ export interface OpenFlags {
    * `undefined` when it did not look or found nothing. A backend that would `lstat` again only to refuse a
    * final symlink may trust it: both look before opening, so the race with a concurrent swap is the same.
    */
-  seen: Filetype | undefined;
+  seen?: Filetype;
 }
 
 /** Open flags with every field false, then those in `set` (the one place that spells them all out). */

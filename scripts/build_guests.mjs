@@ -1,5 +1,5 @@
-// Rebuilds every guest program (.c with clang-14 for wasm32-wasi, .wat with wabt) under tests/guests/, examples/,
-// examples/edge/ and bench/guests/.
+// Rebuilds every guest program (.c with clang-14 for wasm32-wasi, .wat with wabt) under tests/guests/ (p1/: the
+// wasmtime parity guests), examples/, examples/edge/ and bench/guests/.
 //
 // Usage: node scripts/build_guests.mjs            rebuild the .wasm files in place
 //        node scripts/build_guests.mjs --check    rebuild in memory and fail if a committed .wasm differs
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIRS = ["tests/guests", "examples", "examples/edge", "bench/guests"];
+const DIRS = ["tests/guests", "tests/guests/p1", "examples", "examples/edge", "bench/guests"];
 const CLANG = "clang-14";
 const APT = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32";
 const CFLAGS = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wall", "-Wextra", "-Wl,--strip-all"];

@@ -404,6 +404,8 @@ function main(): void {
 // --- the parent: re-run with fd 1 on /dev/null, copy the child's report to stdout ----------------------------------
 
 if (process.env[CHILD_ENV] !== "1") {
+  // Node warns that node:wasi (imported above) is experimental; this process only waits for the child.
+  process.removeAllListeners("warning");
   const script = new URL(import.meta.url).pathname;
   const args = runtime === "deno" ? ["run", "-A", script] : [script];
   const devNull = openSync("/dev/null", "w");

@@ -5,8 +5,8 @@
 // Each guest gets argv [name, ...args] and the process's own fds 0-2. After the last one the process ends at once
 // with process.exit(code): nothing waits for pending output. A trap is not caught: it ends the process as an
 // uncaught error. --touch-stdio first writes "runner\n" through process.stdout and looks at process.stdin, which makes
-// a stdout pipe non-blocking on Bun (src/stdio.ts's EAGAIN path). Node 26 has pipes on fds 0 and 1 non-blocking from
-// its start anyway; Deno leaves them blocking (seen in /proc/self/fdinfo, 2026-11-24).
+// a stdout pipe non-blocking on Bun (src/stdio.ts's EAGAIN path). Node 26 running a .ts file has pipes on fds 0 and 1
+// non-blocking from its start anyway; Deno leaves them blocking (seen in /proc/self/fdinfo, 2026-11-24).
 
 import process from "node:process";
 import { Wasi } from "../mod.ts";

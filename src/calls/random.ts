@@ -5,12 +5,33 @@ import type { State } from "../state.ts";
 
 /** crypto.getRandomValues fills at most this many bytes per call. */
 const CHUNK = 65536;
+/** Requests up to this size are served from the pool. */
+const POOLED_MAX = 256;
+/**
+ * Random bytes drawn ahead, 4 KiB per crypto.getRandomValues call: a call costs far more than its bytes on some hosts
+ * (Node's makes syscalls each time), and guests ask for a few bytes at a time (hash seeds, UUIDs). Bytes are handed
+ * out once and zeroed as they go, so none is given twice or left behind. Filled on first use, never at load.
+ */
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
+/** Copies `n` fresh random bytes from the pool to `dst` at `at`. */
+function fromPool(dst: Uint8Array, at: number, n: number): void {
+  if (pool.length - poolAt < n) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  for (let i = 0; i < n; i++) dst[at + i] = pool[poolAt + i];
+  pool.fill(0, poolAt, poolAt + n);
+  poolAt += n;
+}
 
 /** random_get: fills `bufLen` bytes at `bufPtr` with random bytes (the injected source if given). */
 export function randomGet(s: State, bufPtr: number, bufLen: number): Errno {
   const m = s.mem;
   if (!m.fits(bufPtr, bufLen)) return Errno.FAULT;
   if (s.random !== undefined) s.random(m.view(bufPtr, bufLen));
+  else if (bufLen <= POOLED_MAX) fromPool(m.bytes, bufPtr, bufLen);
   else if (bufLen <= CHUNK && !m.shared) crypto.getRandomValues(m.view(bufPtr, bufLen)); // the common case
   else {
     for (let off = 0; off < bufLen; off += CHUNK) {

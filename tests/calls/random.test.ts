@@ -25,6 +25,32 @@ describe("random_get", () => {
     assert.notDeepEqual(bytesAt(env, 1000, 32), first, "two calls gave the same 32 bytes");
   });
 
+  test("small requests come from a pool that never hands out the same bytes twice, across refills", async () => {
+    const env = await setup();
+    const seen = new Set<string>();
+    const realGet = crypto.getRandomValues;
+    let hostCalls = 0;
+    crypto.getRandomValues = <T extends ArrayBufferView | null>(a: T): T => {
+      hostCalls++;
+      return realGet.call(crypto, a) as T;
+    };
+    try {
+      // 3 × 4096 bytes in pieces of 7, 64 and 256 bytes: every refill boundary is crossed.
+      for (const size of [7, 64, 256]) {
+        for (let drawn = 0; drawn < 4096; drawn += size) {
+          assert.equal(env.p1.random_get(2000, size), Errno.SUCCESS);
+          const hex = Array.from(bytesAt(env, 2000, size), (b) => b.toString(16).padStart(2, "0")).join("");
+          assert.ok(!seen.has(hex), `random_get(${size}) repeated earlier bytes`);
+          seen.add(hex);
+        }
+      }
+    } finally {
+      crypto.getRandomValues = realGet;
+    }
+    assertSentinelExcept(env, [[2000, 2256]]);
+    assert.ok(hostCalls >= 3 && hostCalls <= 5, `${hostCalls} host calls for 12 KiB in small pieces (a 4 KiB pool)`);
+  });
+
   test("200000 bytes (more than one 65536-byte getRandomValues chunk) are random in every chunk", async () => {
     const env = await setup({}, 4);
     const p = 7, n = 200000;

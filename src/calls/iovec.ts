@@ -4,6 +4,8 @@ import { IOVEC } from "../abi/layout.ts";
 import type { Descriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
 
+/** iovecs up to this size are copied byte by byte: cheaper than a view plus `set` for a few bytes. */
+const SMALL = 64;
 /** Largest gather/scatter buffer kept between calls; bigger vectors go iovec by iovec. */
 const SCRATCH_MAX = 1 << 20;
 let scratch = new Uint8Array(4096);
@@ -57,8 +59,11 @@ export function writev(
     const buf = scratchOf(total);
     let at = 0;
     for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end; p += IOVEC.size) {
-      const len = m.u32(p + IOVEC.bufLen);
-      buf.set(m.view(m.u32(p + IOVEC.buf), len), at);
+      const len = m.u32(p + IOVEC.bufLen), from = m.u32(p + IOVEC.buf);
+      if (len <= SMALL) {
+        const src = m.bytes;
+        for (let i = 0; i < len; i++) buf[at + i] = src[from + i];
+      } else buf.set(m.view(from, len), at);
       at += len;
     }
     const out = buf.subarray(0, total);
@@ -92,8 +97,11 @@ export function readv(
   const n = pos < 0 ? d.read(buf) : d.pread(buf, pos);
   let at = 0;
   for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end && at < n; p += IOVEC.size) {
-    const len = Math.min(m.u32(p + IOVEC.bufLen), n - at);
-    m.bytes.set(buf.subarray(at, at + len), m.u32(p + IOVEC.buf));
+    const len = Math.min(m.u32(p + IOVEC.bufLen), n - at), to = m.u32(p + IOVEC.buf);
+    if (len <= SMALL) {
+      const dst = m.bytes;
+      for (let i = 0; i < len; i++) dst[to + i] = buf[at + i];
+    } else m.bytes.set(buf.subarray(at, at + len), to);
     at += len;
   }
   return n;

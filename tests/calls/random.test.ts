@@ -32,7 +32,7 @@ describe("random_get", () => {
     let hostCalls = 0;
     crypto.getRandomValues = <T extends ArrayBufferView | null>(a: T): T => {
       hostCalls++;
-      return realGet.call(crypto, a) as T;
+      return realGet.call(crypto, a as ArrayBufferView) as T;
     };
     try {
       // 3 × 4096 bytes in pieces of 7, 64 and 256 bytes: every refill boundary is crossed.

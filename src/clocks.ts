@@ -38,7 +38,25 @@ const RES_READS = 1 << 16;
 /** The measured resolution (ns), and the performance.now it was measured on: a replaced one is measured again. */
 let resolution: { ns: number; of: unknown } = { ns: 0, of: undefined };
 
-/** The host's clocks (performance.now, Date.now, process.cpuUsage) behind the WASI clock ids. */
+/** performance.now as the runtime made it (a reference, not a call: nothing reads a clock at load). */
+const hostPerformanceNow = globalThis.performance?.now;
+
+/**
+ * A native ns clock cheaper than performance.now(): Node's and Bun's `process.hrtime.bigint` (CLOCK_MONOTONIC, ns).
+ * Not on Deno, where it is slower, nor on an edge runtime that merely imitates `process`; and not when someone has
+ * replaced performance.now (fake timers, a test imitating an edge runtime): then their clock is the one we read.
+ */
+function nativeHrtime(): (() => bigint) | undefined {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (performance.now !== hostPerformanceNow) return undefined;
+  const ua: unknown = g.navigator?.userAgent;
+  if (typeof g.Bun === "undefined" && !(typeof ua === "string" && ua.startsWith("Node.js"))) return undefined;
+  const hr = g.process?.hrtime?.bigint;
+  return typeof hr === "function" ? hr : undefined;
+}
+
+/** The host's clocks (performance.now or hrtime, Date.now, process.cpuUsage) behind the WASI clock ids. */
 export class Clocks {
   #injected: WasiClock | undefined;
   /** Wall time (ms since the epoch) at performance time 0, refreshed when it drifts. */
@@ -50,9 +68,20 @@ export class Clocks {
   /** `process.cpuUsage` once looked up and tried; null where absent or broken. */
   #cpu: ((prev?: unknown) => { user: number; system: number }) | null | undefined;
 
+  /** Where set (Node, Bun), monotonic and realtime are read from it instead of performance.now(). */
+  #hr: (() => bigint) | undefined;
+  /** With `#hr`: realtime = hrtime + this (ns), re-anchored to Date.now() once a second if it drifts. */
+  #epochNs = 0n;
+  #nextSyncNs = 0n;
+  #startNs = 0n;
+
   constructor(injected?: WasiClock) {
     this.#injected = injected;
-    if (injected === undefined) this.#startMs = performance.now();
+    if (injected === undefined) {
+      this.#startMs = performance.now();
+      this.#hr = nativeHrtime();
+      if (this.#hr !== undefined) this.#startNs = this.#hr();
+    }
   }
 
   /** True for the ids this host knows. */
@@ -64,8 +93,13 @@ export class Clocks {
   write(m: GuestMemory, p: number, id: number): void {
     const inj = this.#injected;
     if (inj !== undefined) return m.setU64(p, BigInt.asUintN(64, inj.now(NAMES[id])));
-    if (id === ClockId.MONOTONIC) return m.setU64n(p, Math.floor(performance.now() * 1e6));
-    if (id === ClockId.REALTIME) return this.#writeRealtime(m, p);
+    const hr = this.#hr;
+    if (id === ClockId.MONOTONIC) {
+      return hr !== undefined ? m.setU64(p, hr()) : m.setU64n(p, Math.floor(performance.now() * 1e6));
+    }
+    if (id === ClockId.REALTIME) {
+      return hr !== undefined ? m.setU64(p, this.#realtimeNs(hr())) : this.#writeRealtime(m, p);
+    }
     return m.setU64n(p, this.#cpuNs());
   }
 
@@ -73,6 +107,8 @@ export class Clocks {
   now(id: number): bigint {
     const inj = this.#injected;
     if (inj !== undefined) return BigInt.asUintN(64, inj.now(NAMES[id]));
+    const hr = this.#hr;
+    if (hr !== undefined && id <= ClockId.MONOTONIC) return id === ClockId.MONOTONIC ? hr() : this.#realtimeNs(hr());
     if (id === ClockId.MONOTONIC) return BigInt(Math.floor(performance.now() * 1e6));
     if (id === ClockId.REALTIME) {
       const now = performance.now();
@@ -87,8 +123,9 @@ export class Clocks {
   writeResolution(m: GuestMemory, p: number, id: number): void {
     const inj = this.#injected;
     if (inj !== undefined) return m.setU64(p, inj.resolution?.(NAMES[id]) ?? 1000n);
-    if (id >= ClockId.PROCESS_CPUTIME_ID) return m.setU64n(p, this.#cpuUsage() ? 1000 : hostResolutionNs());
-    m.setU64n(p, hostResolutionNs());
+    // hrtime is CLOCK_MONOTONIC, 1 ns; the CPU clocks without process.cpuUsage are monotonic time since construction.
+    const mono = this.#hr !== undefined ? 1 : hostResolutionNs();
+    m.setU64n(p, id >= ClockId.PROCESS_CPUTIME_ID && this.#cpuUsage() ? 1000 : mono);
   }
 
   /** Blocks for at least `ns` nanoseconds of monotonic time, without spinning where the host allows. */
@@ -128,6 +165,21 @@ export class Clocks {
     m.setTimestamp(p, sec, Math.floor((ms - sec * 1000) * 1e6));
   }
 
+  /** Realtime from an hrtime reading `t`: anchored on performance.timeOrigin, re-anchored like #wallEpochMs. */
+  #realtimeNs(t: bigint): bigint {
+    if (t >= this.#nextSyncNs) {
+      this.#nextSyncNs = t + 1_000_000_000n;
+      const now = performance.now();
+      const est = this.#epochNs === 0n
+        ? BigInt(Math.round((performance.timeOrigin + now) * 1e6)) // this instant, as performance time sees it
+        : t + this.#epochNs;
+      const wall = BigInt(Date.now()) * 1_000_000n;
+      const drift = est > wall ? est - wall : wall - est;
+      this.#epochNs = (drift > BigInt(RESYNC_MS) * 1_000_000n ? wall : est) - t;
+    }
+    return t + this.#epochNs;
+  }
+
   /** performance.timeOrigin, re-anchored to Date.now() when they drift apart (see decisions.md#realtime). */
   #wallEpochMs(now: number = performance.now()): number {
     if (now - this.#lastSyncMs > 1000) {
@@ -160,6 +212,7 @@ export class Clocks {
       const u = cpu.call((globalThis as any).process);
       return (u.user + u.system) * 1000;
     }
+    if (this.#hr !== undefined) return Number(this.#hr() - this.#startNs);
     return Math.floor((performance.now() - this.#startMs) * 1e6);
   }
 }

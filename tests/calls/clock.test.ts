@@ -37,6 +37,23 @@ describe("clock_time_get", () => {
     assert.ok(d >= elapsed - 1 && d <= elapsed + 20, `monotonic moved ${d} ms while ${elapsed} ms passed`);
   });
 
+  test("monotonic is the runtime's cheapest ns clock: hrtime on Node and Bun (res 1 ns), performance.now on Deno", async () => {
+    // deno-lint-ignore no-explicit-any
+    const g = globalThis as any;
+    const hrtime = typeof g.Bun !== "undefined" || String(g.navigator?.userAgent).startsWith("Node.js");
+    const read = hrtime ? (): bigint => g.process.hrtime.bigint() : () => BigInt(Math.floor(performance.now() * 1e6));
+    const env = await setup();
+    for (let i = 0; i < 100; i++) {
+      const before = read();
+      assert.equal(env.p1.clock_time_get(MONOTONIC, 0n, 800), Errno.SUCCESS);
+      const got = u64(env, 800), after = read();
+      assert.ok(before <= got && got <= after, `monotonic ${got} outside [${before}, ${after}]`);
+    }
+    assert.equal(env.p1.clock_res_get(MONOTONIC, 800), Errno.SUCCESS);
+    if (hrtime) assert.equal(u64(env, 800), 1n);
+    else assert.ok(u64(env, 800) >= 1n && u64(env, 800) <= 1_000_000n);
+  });
+
   test("realtime is Date.now() in ns, within 50 ms", async () => {
     const env = await setup();
     for (let i = 0; i < 5; i++) {

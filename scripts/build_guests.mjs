@@ -15,7 +15,17 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIRS = ["tests/guests", "tests/guests/p1", "examples", "examples/edge", "bench/guests"];
 const CLANG = "clang-14";
 const APT = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32";
-const CFLAGS = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wall", "-Wextra", "-Wl,--strip-all"];
+// -ffile-prefix-map: __FILE__ in a guest's messages is repository-relative, so the bytes (and what a test expects a
+// failing guest to print) are the same in every checkout.
+const CFLAGS = [
+  "--target=wasm32-wasi",
+  "--sysroot=/usr",
+  "-O2",
+  "-Wall",
+  "-Wextra",
+  "-Wl,--strip-all",
+  `-ffile-prefix-map=${ROOT}=`,
+];
 /** Extra flags per C source (by file name). */
 const EXTRA_CFLAGS = {
   "reactor.c": ["-mexec-model=reactor"],

@@ -384,8 +384,7 @@ test("--dir HOST::GUEST maps a host directory; a bare HOST keeps its own path", 
 test("--dir-ro and a :ro suffix make a directory read-only (EROFS)", async () => {
   const dir = tempDir();
   try {
-    const line =
-      `${ROOT}tests/guests/fs_mkdir.c:8: mkdir(P(base, "d"), 0755) failed: errno=69 (Read-only file system)\n`;
+    const line = `tests/guests/fs_mkdir.c:8: mkdir(P(base, "d"), 0755) failed: errno=69 (Read-only file system)\n`;
     await expect(cli(["--dir-ro", `${dir}::/d`, "tests/guests/fs_mkdir.wasm", "/d"]), 1, "", line);
     await expect(cli(["--dir", `${dir}::/d:ro`, "tests/guests/fs_mkdir.wasm", "/d"]), 1, "", line);
     await expect(cli(["--dir", `${dir}:ro`, "tests/guests/fs_mkdir.wasm", dir]), 1, "", line);
@@ -473,7 +472,7 @@ test("Deno under restricted permissions: the README's least grants work, and a m
       denoCli([`--allow-read=${dir},tests/guests`], ["--dir", `${dir}::/d`, "tests/guests/fs_stdio.wasm", "/d"]),
       1,
       "",
-      `${ROOT}tests/guests/fs_stdio.c:11: check failed: f != NULL\n` +
+      `tests/guests/fs_stdio.c:11: check failed: f != NULL\n` +
         `hostcall: Deno denied write access to ${dir}/stdio.txt (run with --allow-write=${dir})\n`,
     );
     // Refused before the guest runs: the program, a --dir, a forwarded variable, the trace file.

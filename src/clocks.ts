@@ -61,6 +61,10 @@ export class Clocks {
   #injected: WasiClock | undefined;
   /** Wall time (ms since the epoch) at performance time 0, refreshed when it drifts. */
   #epochMs = 0;
+  /** `#epochMs` as whole seconds in ns (u64 halves) plus the ns below a second, for exact realtime writes. */
+  #epochHi = 0;
+  #epochLo = 0;
+  #epochRemNs = 0;
   #lastSyncMs = -Infinity;
   #startMs = 0;
   #sleeper: Int32Array | undefined;
@@ -112,9 +116,9 @@ export class Clocks {
     if (id === ClockId.MONOTONIC) return BigInt(Math.floor(performance.now() * 1e6));
     if (id === ClockId.REALTIME) {
       const now = performance.now();
-      const ms = this.#wallEpochMs(now) + now;
-      const sec = Math.floor(ms / 1000);
-      return BigInt(sec) * 1_000_000_000n + BigInt(Math.floor((ms - sec * 1000) * 1e6));
+      if (now - this.#lastSyncMs > 1000) this.#wallEpochMs(now);
+      const epoch = (BigInt(this.#epochHi) << 32n) + BigInt(this.#epochLo);
+      return epoch + BigInt(this.#epochRemNs + Math.floor(now * 1e6)); // as #writeRealtime, to the ns
     }
     return BigInt(this.#cpuNs());
   }
@@ -158,11 +162,13 @@ export class Clocks {
   }
 
   #writeRealtime(m: GuestMemory, p: number): void {
-    // ns since the epoch, split into seconds and a remainder so that no digit is lost.
+    // The epoch's whole seconds as exact u64 halves (set at each re-anchoring) plus ns below 2^53: no digit is lost.
     const now = performance.now();
-    const ms = this.#wallEpochMs(now) + now;
-    const sec = Math.floor(ms / 1000);
-    m.setTimestamp(p, sec, Math.floor((ms - sec * 1000) * 1e6));
+    if (now - this.#lastSyncMs > 1000) this.#wallEpochMs(now);
+    const x = this.#epochRemNs + Math.floor(now * 1e6), xHi = Math.floor(x / 0x1_0000_0000);
+    const lo = this.#epochLo + (x - xHi * 0x1_0000_0000);
+    m.setU32(p, lo >>> 0);
+    m.setU32(p + 4, this.#epochHi + xHi + (lo >= 0x1_0000_0000 ? 1 : 0));
   }
 
   /** Realtime from an hrtime reading `t`: anchored on performance.timeOrigin, re-anchored like #wallEpochMs. */
@@ -187,6 +193,12 @@ export class Clocks {
       const est = (this.#epochMs || performance.timeOrigin) + now;
       const wall = Date.now();
       this.#epochMs = Math.abs(est - wall) > RESYNC_MS ? wall - now : est - now;
+      // The same epoch as whole seconds (split into exact u32 halves: sec * 1e9 = sec * 1953125 * 512, where
+      // sec * 1953125 < 2^53) and the ns remainder.
+      const sec = Math.floor(this.#epochMs / 1000), x = sec * 1953125, hi = Math.floor(x / 0x800000);
+      this.#epochHi = hi;
+      this.#epochLo = (x - hi * 0x800000) * 512;
+      this.#epochRemNs = Math.round((this.#epochMs - sec * 1000) * 1e6);
     }
     return this.#epochMs;
   }

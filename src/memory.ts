@@ -74,15 +74,6 @@ export class GuestMemory {
     this.#dv.setUint32(p, v >>> 0, true);
     this.#dv.setUint32(p + 4, Math.floor(v / 0x1_0000_0000), true);
   }
-  /** Writes `sec * 1e9 + ns` as an exact u64 without BigInt (sec < 2^32, 0 <= ns < 2^31). */
-  setTimestamp(p: number, sec: number, ns: number): void {
-    // 1e9 = 512 * 1953125, and sec * 1953125 < 2^53 stays exact.
-    const x = sec * 1953125;
-    const hi = Math.floor(x / 0x800000); // x % 0x800000 would be an fmod call: split by hand (exact)
-    const lo = (x - hi * 0x800000) * 512 + ns;
-    this.#dv.setUint32(p, lo >>> 0, true);
-    this.#dv.setUint32(p + 4, hi + Math.floor(lo / 0x1_0000_0000), true);
-  }
   /** Zeroes `len` bytes at `p`. */
   zero(p: number, len: number): void {
     this.bytes.fill(0, p, p + len);

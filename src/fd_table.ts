@@ -274,6 +274,7 @@ export class FdTable {
   /** Empties slot `fd`, trimming the table's tail; returns what was there. */
   remove(fd: number): Descriptor | undefined {
     const slots = this.#slots;
+    if (fd >= slots.length) return undefined; // never assign past the end: a guest's 2^32-2 would stretch the array
     const d = slots[fd];
     slots[fd] = undefined;
     while (slots.length > 0 && slots[slots.length - 1] === undefined) slots.length--;

@@ -62,6 +62,8 @@ const WITH_TYPES = { withFileTypes: true } as const;
 const AT_END = -1;
 /** Exact times remembered per NodeFs at most (the least recently set is forgotten first). */
 const MAX_TIMES = 4096;
+/** Bun's ftruncateSync throws a RangeError from 2^52 bytes; no filesystem we run on holds such a file (EFBIG). */
+const MAX_TRUNCATE = 2 ** 52 - 1;
 
 /** POSIX error codes whose WASI name is not the code without its "E". */
 const RENAMED: ReadonlyMap<string, Errno> = new Map<string, Errno>([
@@ -521,6 +523,7 @@ class NodeHandle implements FileHandle {
   truncate(size: number): Errno {
     if (this.#fd < 0) return Errno.BADF;
     if (!this.#writable) return Errno.INVAL;
+    if (size > MAX_TRUNCATE) return Errno.FBIG;
     try {
       if (this.#pos < 0) this.#pos = this.#end();
       this.#h.fs.ftruncateSync(this.#fd, size);

@@ -726,6 +726,51 @@ function toErrno(err: unknown): Errno {
       if (err.name === "NotCapable") deniedListener?.(err);
       return e;
     }
+    // Some OS refusals come as a plain Error with no code, only "File too large (os error 27)": the number is the
+    // OS's errno. 1-34 are the same on Linux and the BSDs (macOS) except 11; anything else is an I/O error.
+    const os = OS_ERROR.exec(err.message);
+    if (os !== null) return (Deno.build.os !== "windows" ? UNIX_ERRNO[Number(os[1])] : undefined) ?? Errno.IO;
   }
   throw err;
 }
+
+/** The errno number at the end of a Rust io::Error's message. */
+const OS_ERROR = /\(os error (\d+)\)$/;
+/** Unix errno numbers 1-34 (identical on Linux and the BSDs but for 11, left out) as WASI errnos. */
+const UNIX_ERRNO: readonly (Errno | undefined)[] = [
+  undefined,
+  Errno.PERM,
+  Errno.NOENT,
+  Errno.SRCH,
+  Errno.INTR,
+  Errno.IO,
+  Errno.NXIO,
+  Errno.TOOBIG,
+  Errno.NOEXEC,
+  Errno.BADF,
+  Errno.CHILD,
+  undefined, // EAGAIN on Linux, EDEADLK on the BSDs
+  Errno.NOMEM,
+  Errno.ACCES,
+  Errno.FAULT,
+  undefined, // ENOTBLK: no WASI errno
+  Errno.BUSY,
+  Errno.EXIST,
+  Errno.XDEV,
+  Errno.NODEV,
+  Errno.NOTDIR,
+  Errno.ISDIR,
+  Errno.INVAL,
+  Errno.NFILE,
+  Errno.MFILE,
+  Errno.NOTTY,
+  Errno.TXTBSY,
+  Errno.FBIG,
+  Errno.NOSPC,
+  Errno.SPIPE,
+  Errno.ROFS,
+  Errno.MLINK,
+  Errno.PIPE,
+  Errno.DOM,
+  Errno.RANGE,
+];

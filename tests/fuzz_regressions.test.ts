@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Errno, errnoName } from "../mod.ts";
-import { type Env, put, setup, u32 } from "./helpers.ts";
+import { Errno, errnoName, MemoryFs } from "../mod.ts";
+import { openFlags } from "../src/fs/types.ts";
+import { type Env, put, putIovecs, setup, u32, u64 } from "./helpers.ts";
 
 const OFL_CREAT = 1;
 const R_WRITE = (1n << 6n) | (1n << 22n); // fd_write, fd_filestat_set_size
@@ -56,5 +57,44 @@ describe("fuzz regressions", () => {
     } finally {
       done();
     }
+  });
+
+  test("a MemoryFs pwrite at 4 GiB is ENOSPC at once (one call allocated 4 GiB, and a truncate then touched them: two calls took 8 GiB of host memory)", async () => {
+    const env = await setup({ preopens: { "/m": new MemoryFs() } });
+    const fd = create(env, "f");
+    const IOV = 0x200, NW = 0x208, STAT = 0x300;
+    putIovecs(env, IOV, [[0x400, 1]]);
+    for (const offset of [2n ** 32n, 2n ** 33n, 2n ** 31n, 2n ** 30n]) {
+      const ms = timed(() => assert.equal(env.p1.fd_pwrite(fd, IOV, 1, offset, NW), Errno.NOSPC, `at ${offset}`));
+      assert.ok(ms < 500, `pwrite at ${offset} took ${ms.toFixed(0)} ms`);
+    }
+    assert.equal(env.p1.fd_pwrite(fd, IOV, 1, 2n ** 20n, NW), Errno.SUCCESS); // within the default 1 GiB
+    assert.equal(env.p1.fd_filestat_set_size(fd, 2n ** 40n), Errno.SUCCESS); // a sparse tail costs nothing
+    assert.equal(env.p1.fd_filestat_get(fd, STAT), Errno.SUCCESS);
+    assert.equal(u64(env, STAT + 32), 2n ** 40n);
+  });
+
+  test("MemoryFs capacity counts every file's bytes, and frees them on truncate, unlink and the last close", () => {
+    const KIB = 1024;
+    const fs = new MemoryFs({ capacity: 1024 * KIB });
+    const big = new Uint8Array(600 * KIB);
+    fs.writeFile("a", big);
+    assert.throws(() => fs.writeFile("b", big), { code: "ENOSPC" });
+    fs.writeFile("a", ""); // truncated: its bytes are free
+    fs.writeFile("b", big);
+    assert.throws(() => fs.writeFile("a", big), { code: "ENOSPC" });
+    const h = fs.open("b", openFlags({ read: true }));
+    assert.ok(typeof h !== "number");
+    assert.equal(fs.link("b", "b2"), Errno.SUCCESS);
+    assert.equal(fs.unlink("b"), Errno.SUCCESS);
+    assert.throws(() => fs.writeFile("a", big), { code: "ENOSPC" }, "b2 still names the bytes");
+    assert.equal(fs.unlink("b2"), Errno.SUCCESS);
+    assert.throws(() => fs.writeFile("a", big), { code: "ENOSPC" }, "an open handle still holds them");
+    const back = new Uint8Array(10);
+    assert.equal(h.read(back, 0), 10, "and can read them");
+    assert.equal(h.close(), Errno.SUCCESS);
+    fs.writeFile("a", big); // the last close freed them
+    assert.throws(() => new MemoryFs({ capacity: -1 }), TypeError);
+    assert.throws(() => new MemoryFs({ capacity: "1" as unknown as number }), TypeError);
   });
 });

@@ -14,6 +14,8 @@ import {
 
 /** Largest file size and offset: every byte position stays an exact JS number. */
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
+/** Default `capacity`: the file bytes one MemoryFs stores at most (decisions.md#memoryfs-capacity). */
+const DEFAULT_CAPACITY = 2 ** 30;
 /** Symlinks followed in one lookup before LOOP (Linux's MAXSYMLINKS). */
 const MAX_HOPS = 40;
 /** Copies shorter than this are done byte by byte, so a small read creates no `subarray` view. */
@@ -48,6 +50,8 @@ class Inode {
   parent: Inode | null = null;
   /** Symlinks: the target, verbatim. */
   target = "";
+  /** Open handles: an unlinked file's bytes are released when the last one closes. */
+  opens = 0;
 
   constructor(ino: bigint, type: Filetype, nlink: bigint, t: bigint) {
     this.ino = ino;
@@ -112,6 +116,27 @@ class Clock {
 export interface MemoryFsOptions {
   /** The time in ns since the epoch for new and changed inodes; default: the wall clock (read only in calls). */
   now?: () => bigint;
+  /**
+   * The most bytes of file content this MemoryFs stores at once, over all its files (a sparse tail left by a
+   * truncate costs nothing); a write that needs more is `ENOSPC`, as on a full tmpfs. Default 1 GiB
+   * (decisions.md#memoryfs-capacity). On an edge runtime, set it well below the isolate's memory limit.
+   */
+  capacity?: number;
+}
+
+/** The bytes one MemoryFs stores, against its capacity; shared with its handles. */
+class Space {
+  readonly capacity: number;
+  used = 0;
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+  /** Frees an unlinked file's bytes once no handle holds it. */
+  release(node: Inode): void {
+    if (node.nlink !== 0n || node.opens !== 0 || node.data.length === 0) return;
+    this.used -= node.data.length;
+    node.data = EMPTY;
+  }
 }
 
 /** Options of the JS-side `MemoryFs.mkdir(path, options)`. */
@@ -169,6 +194,7 @@ export interface MemoryFsStat {
 export class MemoryFs implements FileSystem {
   readonly #dev: bigint;
   readonly #clock: Clock;
+  readonly #space: Space;
   readonly #root: Inode;
   #nextIno = 1n;
   /** Symlinks followed so far in the current lookup. */
@@ -178,8 +204,13 @@ export class MemoryFs implements FileSystem {
 
   /** An empty filesystem: just the root directory (inode 1). */
   constructor(options: MemoryFsOptions = {}) {
+    const capacity = options.capacity ?? DEFAULT_CAPACITY;
+    if (typeof capacity !== "number" || !(capacity >= 0)) {
+      throw new TypeError("MemoryFs: options.capacity must be a number of bytes, 0 or more");
+    }
     this.#dev = nextDev++;
     this.#clock = new Clock(options.now);
+    this.#space = new Space(capacity);
     this.#root = this.#make(Filetype.DIRECTORY, 2n);
     this.#root.parent = this.#root;
   }
@@ -198,7 +229,7 @@ export class MemoryFs implements FileSystem {
         const file = this.#make(Filetype.REGULAR_FILE, 1n);
         dir.entries!.set(this.#name, file);
         this.#clock.dirChanged(dir);
-        return new MemoryHandle(file, this.#clock, this.#dev, flags);
+        return new MemoryHandle(file, this.#clock, this.#space, this.#dev, flags);
       }
       node = found;
     }
@@ -208,9 +239,9 @@ export class MemoryFs implements FileSystem {
       if (flags.write || flags.create) return Errno.ISDIR;
     } else {
       if (flags.directory) return Errno.NOTDIR;
-      if (flags.truncate) setSize(node, 0, this.#clock);
+      if (flags.truncate) setSize(node, 0, this.#clock, this.#space);
     }
-    return new MemoryHandle(node, this.#clock, this.#dev, flags);
+    return new MemoryHandle(node, this.#clock, this.#space, this.#dev, flags);
   }
 
   /** Removes an empty directory; the root is BUSY. */
@@ -240,6 +271,7 @@ export class MemoryFs implements FileSystem {
     if (node.entries !== null) return Errno.ISDIR;
     dir.entries!.delete(this.#name);
     node.nlink--;
+    this.#space.release(node);
     this.#clock.changed(node);
     this.#clock.dirChanged(dir);
     return Errno.SUCCESS;
@@ -273,7 +305,10 @@ export class MemoryFs implements FileSystem {
       if (dst.entries !== null) {
         dst.nlink = 0n;
         dp.nlink--;
-      } else dst.nlink--;
+      } else {
+        dst.nlink--;
+        this.#space.release(dst);
+      }
       this.#clock.changed(dst);
     }
     sp.entries!.delete(sname);
@@ -363,8 +398,8 @@ export class MemoryFs implements FileSystem {
     if (typeof found === "number") h = this.open(p, WRITE_FLAGS); // creates it (a dangling symlink is LOOP)
     else if (found.entries !== null) h = Errno.ISDIR;
     else {
-      setSize(found, 0, this.#clock);
-      h = new MemoryHandle(found, this.#clock, this.#dev, WRITE_FLAGS);
+      setSize(found, 0, this.#clock, this.#space);
+      h = new MemoryHandle(found, this.#clock, this.#space, this.#dev, WRITE_FLAGS);
     }
     if (typeof h === "number") throw fsError("writeFile", path, h);
     const n = h.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
@@ -620,6 +655,7 @@ const WRITE_FLAGS: OpenFlags = openFlags({ write: true, create: true, truncate: 
 class MemoryHandle implements FileHandle {
   readonly #node: Inode;
   readonly #clock: Clock;
+  readonly #space: Space;
   readonly #dev: bigint;
   readonly #readable: boolean;
   readonly #writable: boolean;
@@ -630,9 +666,11 @@ class MemoryHandle implements FileHandle {
   #names: string[] | null = null;
   #nodes: Inode[] | null = null;
 
-  constructor(node: Inode, clock: Clock, dev: bigint, flags: OpenFlags) {
+  constructor(node: Inode, clock: Clock, space: Space, dev: bigint, flags: OpenFlags) {
     this.#node = node;
     this.#clock = clock;
+    this.#space = space;
+    node.opens++;
     this.#dev = dev;
     this.#readable = flags.read;
     this.#writable = flags.write;
@@ -669,7 +707,7 @@ class MemoryHandle implements FileHandle {
     if (end > MAX_SIZE) return -Errno.FBIG;
     if (n === 0) return 0;
     if (end > node.data.length) {
-      const e = grow(node, end);
+      const e = grow(node, end, this.#space);
       if (e !== Errno.SUCCESS) return -e;
     }
     node.data.set(src, at);
@@ -702,7 +740,7 @@ class MemoryHandle implements FileHandle {
     if (this.#closed) return Errno.BADF;
     if (this.#node.entries !== null || !this.#writable || size < 0) return Errno.INVAL; // Linux ftruncate
     if (size > MAX_SIZE) return Errno.FBIG;
-    setSize(this.#node, size, this.#clock);
+    setSize(this.#node, size, this.#clock, this.#space);
     return Errno.SUCCESS;
   }
 
@@ -718,6 +756,8 @@ class MemoryHandle implements FileHandle {
     if (this.#closed) return Errno.BADF;
     this.#closed = true;
     this.#names = this.#nodes = null;
+    this.#node.opens--;
+    this.#space.release(this.#node);
     return Errno.SUCCESS;
   }
 
@@ -769,23 +809,29 @@ function setTimes(node: Inode, atimNs: bigint | null, mtimNs: bigint | null, clo
 }
 
 /** Sets a file's length: bytes past a smaller size are zeroed (or released), a larger size reads as zeros. */
-function setSize(node: Inode, size: number, clock: Clock): void {
+function setSize(node: Inode, size: number, clock: Clock, space: Space): void {
   const data = node.data;
   if (size < node.size) {
     if (size === 0) node.data = EMPTY;
     else if (size * 4 < data.length) node.data = data.slice(0, size);
     else if (size < data.length) data.fill(0, size, Math.min(node.size, data.length));
+    space.used -= data.length - node.data.length;
   }
   node.size = size;
   clock.touch(node);
 }
 
-/** Grows a file's buffer to hold `end` bytes, doubling; NOSPC when the engine cannot allocate it. */
-function grow(node: Inode, end: number): Errno {
+/**
+ * Grows a file's buffer to hold `end` bytes, doubling, within the capacity left; NOSPC past it (a write at 4 GiB
+ * would otherwise allocate 4 GiB: decisions.md#memoryfs-capacity) or when the engine cannot allocate it.
+ */
+function grow(node: Inode, end: number, space: Space): Errno {
   const old = node.data;
+  const room = space.capacity - space.used + old.length; // the most this file's buffer may hold
+  if (end > room) return Errno.NOSPC;
   let next: Uint8Array;
   try {
-    next = new Uint8Array(Math.max(end, old.length * 2, 64));
+    next = new Uint8Array(Math.min(Math.max(end, old.length * 2, 64), room));
   } catch {
     try {
       next = new Uint8Array(end);
@@ -794,6 +840,7 @@ function grow(node: Inode, end: number): Errno {
     }
   }
   next.set(old);
+  space.used += next.length - old.length;
   node.data = next;
   return Errno.SUCCESS;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Errno, errnoName, MemoryFs } from "../mod.ts";
 import { openFlags } from "../src/fs/types.ts";
-import { type Env, put, putIovecs, setup, u32, u64 } from "./helpers.ts";
+import { bytesAt, type Env, put, putIovecs, SENTINEL, setup, u32, u64 } from "./helpers.ts";
 
 const OFL_CREAT = 1;
 const R_WRITE = (1n << 6n) | (1n << 22n); // fd_write, fd_filestat_set_size
@@ -96,5 +96,23 @@ describe("fuzz regressions", () => {
     fs.writeFile("a", big); // the last close freed them
     assert.throws(() => new MemoryFs({ capacity: -1 }), TypeError);
     assert.throws(() => new MemoryFs({ capacity: "1" as unknown as number }), TypeError);
+  });
+
+  test("fd_read into an iovec that overlaps the iovec array scatters by the iovecs as they were (the data read was taken for the next iovec: a RangeError, or bytes outside the buffers)", async () => {
+    const fs = new MemoryFs();
+    const content = new Uint8Array(8 + 100).fill(0x77);
+    new DataView(content.buffer).setUint32(0, 0xfffff000, true); // what lands on iov[1].buf
+    new DataView(content.buffer).setUint32(4, 256, true); // and on iov[1].buf_len
+    fs.writeFile("f", content);
+    const env = await setup({ preopens: { "/m": fs } });
+    const n = put(env, PATH, "f");
+    assert.equal(env.p1.path_open(3, 0, PATH, n, 0, 1n << 1n, 0n, 0, FDP), Errno.SUCCESS);
+    const fd = u32(env, FDP);
+    const IOV = 0x200, NREAD = 0x300, BUF = 0x1000;
+    putIovecs(env, IOV, [[IOV + 8, 8], [BUF, 100]]); // iov[0] is iov[1] itself
+    assert.equal(env.p1.fd_read(fd, IOV, 2, NREAD), Errno.SUCCESS);
+    assert.equal(u32(env, NREAD), 108);
+    assert.deepEqual(bytesAt(env, IOV + 8, 8), [...content.subarray(0, 8)], "iov[0] got the first 8 bytes");
+    assert.deepEqual(bytesAt(env, BUF - 1, 102), [SENTINEL, ...new Array(100).fill(0x77), SENTINEL], "iov[1] the rest");
   });
 });

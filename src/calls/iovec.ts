@@ -9,6 +9,11 @@ const SMALL = 64;
 /** Largest gather/scatter buffer kept between calls; bigger vectors go iovec by iovec. */
 const SCRATCH_MAX = 1 << 20;
 let scratch = new Uint8Array(4096);
+/**
+ * The (buf, len) pairs of a multi-iovec read, copied before the read as the kernel does: the data read may land on
+ * the iovec array itself. Only non-empty iovecs that can receive data are kept (at most SCRATCH_MAX of them).
+ */
+let iovCopy = new Uint32Array(64);
 function scratchOf(n: number): Uint8Array {
   if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
   return scratch;
@@ -93,11 +98,21 @@ export function readv(
   if (total === 0) return 0;
   const sole = soleIov(m, iovsPtr, iovsLen);
   if (sole !== null) return pos < 0 ? d.read(sole) : d.pread(sole, pos);
-  const buf = scratchOf(Math.min(total, SCRATCH_MAX)).subarray(0, Math.min(total, SCRATCH_MAX));
+  const max = Math.min(total, SCRATCH_MAX);
+  let k = 0;
+  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size, room = max; p < end && room > 0; p += IOVEC.size) {
+    const len = m.u32(p + IOVEC.bufLen);
+    if (len === 0) continue;
+    if (iovCopy.length < k + 2) iovCopy = grown(iovCopy);
+    iovCopy[k++] = m.u32(p + IOVEC.buf);
+    iovCopy[k++] = len;
+    room -= len;
+  }
+  const buf = scratchOf(max).subarray(0, max);
   const n = pos < 0 ? d.read(buf) : d.pread(buf, pos);
   let at = 0;
-  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end && at < n; p += IOVEC.size) {
-    const len = Math.min(m.u32(p + IOVEC.bufLen), n - at), to = m.u32(p + IOVEC.buf);
+  for (let j = 0; j < k && at < n; j += 2) {
+    const len = Math.min(iovCopy[j + 1], n - at), to = iovCopy[j];
     if (len <= SMALL) {
       const dst = m.bytes;
       for (let i = 0; i < len; i++) dst[to + i] = buf[at + i];
@@ -105,4 +120,10 @@ export function readv(
     at += len;
   }
   return n;
+}
+
+function grown(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
 }

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Errno, errnoName, MemoryFs } from "../mod.ts";
+import { Errno, errnoName, MemoryFs, Wasi } from "../mod.ts";
 import { openFlags } from "../src/fs/types.ts";
-import { bytesAt, type Env, put, putIovecs, SENTINEL, setup, u32, u64 } from "./helpers.ts";
+import { bytesAt, type Env, memoryModule, put, putIovecs, SENTINEL, setup, u32, u64 } from "./helpers.ts";
 
 const OFL_CREAT = 1;
 const R_WRITE = (1n << 6n) | (1n << 22n); // fd_write, fd_filestat_set_size
@@ -114,5 +114,37 @@ describe("fuzz regressions", () => {
     assert.equal(u32(env, NREAD), 108);
     assert.deepEqual(bytesAt(env, IOV + 8, 8), [...content.subarray(0, 8)], "iov[0] got the first 8 bytes");
     assert.deepEqual(bytesAt(env, BUF - 1, 102), [SENTINEL, ...new Array(100).fill(0x77), SENTINEL], "iov[1] the rest");
+  });
+
+  test("fd_write of iovecs totalling 4 GiB stops at 0x7ffff000 bytes, as Linux (the count wrapped: 4 GiB written was reported as 0)", async () => {
+    const env = await setup({ stdout: "null" }, 8);
+    const IOV = 0x1000, NW = 0x10;
+    const half = 1 << 19; // 8192 iovecs of 512 KiB, all over the same bytes: 2^32 in total
+    const dv = new DataView(env.memory.buffer);
+    for (let i = 0; i < 8192; i++) {
+      dv.setUint32(IOV + i * 8, 0, true);
+      dv.setUint32(IOV + i * 8 + 4, half, true);
+    }
+    assert.equal(env.p1.fd_write(1, IOV, 8192, NW), Errno.SUCCESS);
+    assert.equal(u32(env, NW), 0x7ffff000);
+  });
+
+  test("fd_write of one iovec over 2 GiB is a short write of 0x7ffff000 bytes (Node's fs.writeSync threw a RangeError into the guest)", async () => {
+    // A 2 GiB + 64 KiB memory, never touched (no sentinel fill): /dev/null reads none of it.
+    const wasi = new Wasi({ preopens: { "/dev": "/dev" } });
+    const { instance } = await wasi.instantiate(memoryModule(32769));
+    wasi.initialize(instance);
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    const p1 = wasi.getImportObject().wasi_snapshot_preview1 as unknown as Record<string, (...a: unknown[]) => number>;
+    const dv = new DataView(memory.buffer);
+    new Uint8Array(memory.buffer).set(new TextEncoder().encode("null"), PATH);
+    assert.equal(p1.path_open(3, 0, PATH, 4, 0, 1n << 6n, 0n, 0, FDP), Errno.SUCCESS);
+    const fd = dv.getUint32(FDP, true);
+    const IOV = 0x200, NW = 0x210;
+    dv.setUint32(IOV, 0, true);
+    dv.setUint32(IOV + 4, 2 ** 31 + 4096, true);
+    assert.equal(p1.fd_write(fd, IOV, 1, NW), Errno.SUCCESS);
+    assert.equal(dv.getUint32(NW, true), 0x7ffff000);
+    assert.equal(p1.fd_close(fd), Errno.SUCCESS);
   });
 });

@@ -6,6 +6,11 @@ import type { GuestMemory } from "../memory.ts";
 
 /** iovecs up to this size are copied byte by byte: cheaper than a view plus `set` for a few bytes. */
 const SMALL = 64;
+/**
+ * Most bytes one read or write moves, as Linux (MAX_RW_COUNT): more is a short count. The count then fits a u32, and
+ * no host call sees a buffer over 2 GiB (Node's fs.writeSync/readSync throw a RangeError for one).
+ */
+export const MAX_RW = 0x7ffff000;
 /** Largest gather/scatter buffer kept between calls; bigger vectors go iovec by iovec. */
 const SCRATCH_MAX = 1 << 20;
 let scratch = new Uint8Array(4096);
@@ -40,7 +45,7 @@ function soleIov(m: GuestMemory, iovsPtr: number, iovsLen: number): Uint8Array |
     const len = m.u32(p + IOVEC.bufLen);
     if (len === 0) continue;
     if (found !== null) return null;
-    found = m.view(m.u32(p + IOVEC.buf), len);
+    found = m.view(m.u32(p + IOVEC.buf), Math.min(len, MAX_RW));
   }
   return found ?? m.view(0, 0);
 }
@@ -75,8 +80,8 @@ export function writev(
     return pos < 0 ? d.write(out) : d.pwrite(out, pos);
   }
   let done = 0;
-  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end; p += IOVEC.size) {
-    const len = m.u32(p + IOVEC.bufLen);
+  for (let p = iovsPtr, end = p + iovsLen * IOVEC.size; p < end && done < MAX_RW; p += IOVEC.size) {
+    const len = Math.min(m.u32(p + IOVEC.bufLen), MAX_RW - done);
     const view = m.view(m.u32(p + IOVEC.buf), len);
     const n = pos < 0 ? d.write(view) : d.pwrite(view, pos + done);
     if (n < 0) return done > 0 ? done : n;

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Errno, errnoName, MemoryFs, Wasi } from "../mod.ts";
@@ -13,9 +13,11 @@ const OFL_CREAT = 1;
 const R_WRITE = (1n << 6n) | (1n << 22n); // fd_write, fd_filestat_set_size
 const PATH = 0x100, FDP = 0x80;
 
-/** A fresh host temp dir preopened at fd 3 (DenoFs on Deno, NodeFs on Bun and Node); removed by `done`. */
-async function hostDir(): Promise<{ env: Env; done: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), "hostcall-fuzzreg-"));
+/**
+ * A fresh host temp dir preopened at fd 3 (DenoFs on Deno, NodeFs on Bun and Node), under `parent`; removed by `done`.
+ */
+async function hostDir(parent = tmpdir()): Promise<{ env: Env; done: () => void }> {
+  const dir = mkdtempSync(join(parent, "hostcall-fuzzreg-"));
   const env = await setup({ preopens: { "/d": dir } });
   return { env, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -146,5 +148,32 @@ describe("fuzz regressions", () => {
     assert.equal(p1.fd_write(fd, IOV, 1, NW), Errno.SUCCESS);
     assert.equal(dv.getUint32(NW, true), 0x7ffff000);
     assert.equal(p1.fd_close(fd), Errno.SUCCESS);
+  });
+
+  test("reads and writes near 2^53 bytes on a tmpfs host dir stop at 2^53 - 1 (NodeFs handed node:fs a position past it: a RangeError into the guest)", async () => {
+    // tmpfs files may grow past 2^53 bytes (ext4 stops at 16 TiB with EFBIG); /dev/shm is a tmpfs on Linux.
+    const { env, done } = await hostDir(existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+    try {
+      const n = put(env, PATH, "f");
+      const RW = (1n << 1n) | (1n << 2n) | (1n << 6n); // read, seek, write
+      assert.equal(env.p1.path_open(3, 0, PATH, n, OFL_CREAT, RW, 0n, 0, FDP), Errno.SUCCESS);
+      const fd = u32(env, FDP);
+      const IOV = 0x200, NW = 0x300, OFF = 0x308;
+      putIovecs(env, IOV, [[0x400, 8], [0x500, 16]]);
+      const w = env.p1.fd_pwrite(fd, IOV, 2, 2n ** 53n - 4n, NW);
+      assert.ok(w === Errno.SUCCESS || w === Errno.FBIG, errnoName(w)); // ext4: FBIG
+      if (w === Errno.SUCCESS) assert.equal(u32(env, NW), 3, "a short write up to 2^53 - 1");
+      assert.equal(env.p1.fd_pwrite(fd, IOV, 2, 2n ** 53n - 1n, NW), Errno.FBIG);
+      assert.equal(env.p1.fd_pread(fd, IOV, 2, 2n ** 53n - 1n, NW), Errno.SUCCESS);
+      assert.equal(u32(env, NW), 0, "end of file");
+      // At the offset: a write there may go on past 2^53 on Deno (decisions.md#offsets-past-2-53); never a throw.
+      assert.equal(env.p1.fd_seek(fd, 2n ** 53n - 4n, 0, OFF), Errno.SUCCESS);
+      const ow = env.p1.fd_write(fd, IOV, 2, NW);
+      assert.ok(ow === Errno.SUCCESS || ow === Errno.FBIG, errnoName(ow));
+      const r = env.p1.fd_read(fd, IOV, 2, NW);
+      assert.ok(r === Errno.SUCCESS || r === Errno.OVERFLOW, errnoName(r));
+    } finally {
+      done();
+    }
   });
 });

@@ -292,6 +292,8 @@ class DenoFile implements FileHandle {
         return f.writeSync(src);
       }
       if (pos < 0) return -Errno.INVAL;
+      if (pos >= MAX_POS) return -Errno.FBIG; // decisions.md#offsets-past-2-53
+      if (pos + src.length > MAX_POS) src = src.subarray(0, MAX_POS - pos);
       if (this.#lag < 0) this.#lag = f.seekSync(0, SEEK_CUR);
       // In append mode a positional write appends too (Linux pwrite on O_APPEND); with O_APPEND the kernel does it.
       if (toEnd) f.seekSync(0, SEEK_END);
@@ -734,6 +736,8 @@ function toErrno(err: unknown): Errno {
   throw err;
 }
 
+/** The largest position a JS number holds exactly: positional writes stop there, as on NodeFs. */
+const MAX_POS = Number.MAX_SAFE_INTEGER;
 /** The errno number at the end of a Rust io::Error's message. */
 const OS_ERROR = /\(os error (\d+)\)$/;
 /** Unix errno numbers 1-34 (identical on Linux and the BSDs but for 11, left out) as WASI errnos. */

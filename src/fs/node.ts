@@ -62,6 +62,11 @@ const WITH_TYPES = { withFileTypes: true } as const;
 const AT_END = -1;
 /** Exact times remembered per NodeFs at most (the least recently set is forgotten first). */
 const MAX_TIMES = 4096;
+/**
+ * The largest position node:fs takes (readSync throws a RangeError past it); a file on tmpfs may grow beyond it, so a
+ * write stops there (EFBIG, as at Linux's largest offset) and a read past it is EOVERFLOW.
+ */
+const MAX_POS = Number.MAX_SAFE_INTEGER;
 /** Bun's ftruncateSync throws a RangeError from 2^52 bytes; no filesystem we run on holds such a file (EFBIG). */
 const MAX_TRUNCATE = 2 ** 52 - 1;
 
@@ -450,10 +455,10 @@ class NodeHandle implements FileHandle {
     if (fd < 0) return -Errno.BADF;
     if (!this.#readable) return this.#isDir() ? -Errno.ISDIR : -Errno.BADF;
     try {
-      if (pos !== undefined) return this.#h.fs.readSync(fd, dst, 0, dst.length, pos);
-      const at = this.#pos >= 0 ? this.#pos : this.#end();
+      const at = pos !== undefined ? pos : this.#pos >= 0 ? this.#pos : this.#end();
+      if (at > MAX_POS) return -Errno.OVERFLOW; // POSIX read: an offset past what a position can hold
       const n = this.#h.fs.readSync(fd, dst, 0, dst.length, at);
-      this.#pos = at + n;
+      if (pos === undefined) this.#pos = at + n;
       return n;
     } catch (err) {
       return -toErrno(err);
@@ -474,14 +479,15 @@ class NodeHandle implements FileHandle {
           return n;
         }
         const end = Number(fs.fstatSync(fd, FSTAT).size);
-        const n = fs.writeSync(fd, src, 0, src.length, end);
+        if (end >= MAX_POS) return -Errno.FBIG;
+        const n = fs.writeSync(fd, src, 0, Math.min(src.length, MAX_POS - end), end);
         if (pos === undefined) this.#pos = end + n;
         return n;
       }
-      if (pos !== undefined) return fs.writeSync(fd, src, 0, src.length, pos);
-      const at = this.#pos >= 0 ? this.#pos : this.#end();
-      const n = fs.writeSync(fd, src, 0, src.length, at);
-      this.#pos = at + n;
+      const at = pos !== undefined ? pos : this.#pos >= 0 ? this.#pos : this.#end();
+      if (at >= MAX_POS) return -Errno.FBIG; // as Linux at the largest offset
+      const n = fs.writeSync(fd, src, 0, Math.min(src.length, MAX_POS - at), at);
+      if (pos === undefined) this.#pos = at + n;
       return n;
     } catch (err) {
       return -toErrno(err);

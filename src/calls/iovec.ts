@@ -18,7 +18,7 @@ let scratch = new Uint8Array(4096);
  * The (buf, len) pairs of a multi-iovec read, copied before the read as the kernel does: the data read may land on
  * the iovec array itself. Only non-empty iovecs that can receive data are kept (at most SCRATCH_MAX of them).
  */
-let iovCopy = new Uint32Array(64);
+let iovCopy: Uint32Array = new Uint32Array(64);
 function scratchOf(n: number): Uint8Array {
   if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
   return scratch;

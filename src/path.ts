@@ -8,6 +8,11 @@ import type { FileSystem, Stat } from "./fs/types.ts";
 const MAX_SYMLINKS = 40;
 /** Longest file name in bytes (Linux's NAME_MAX), for every backend alike. */
 const NAME_MAX = 255;
+/**
+ * Longest path in bytes, its NUL included (Linux's PATH_MAX): a guest path or symlink target of this many bytes or more
+ * is NAMETOOLONG before it is even decoded, which also bounds the work of one walk (decisions.md#sandbox).
+ */
+export const PATH_MAX = 4096;
 const utf8 = new TextEncoder();
 
 /**

@@ -5,6 +5,7 @@ import { FdFlags, FDFLAGS_ALL, Filetype, LookupFlags, OFlags, Rights } from "../
 import { FILESTAT, type FilestatLayout } from "../abi/layout.ts";
 import { DIR_RIGHTS, DirDescriptor, FILE_RIGHTS, FileDescriptor } from "../fd_table.ts";
 import { type OpenFlags, openFlags } from "../fs/types.ts";
+import { PATH_MAX } from "../path.ts";
 import type { State } from "../state.ts";
 import { resolveTimes, writeFilestat } from "./fd.ts";
 
@@ -17,6 +18,7 @@ function dirOf(s: State, fd: number): DirDescriptor | Errno {
 
 /** Reads the guest path and resolves it under `dir`; the result is in `s.resolver`. */
 function resolve(s: State, dir: DirDescriptor, pathPtr: number, pathLen: number, follow: boolean): Errno {
+  if (pathLen >= PATH_MAX) return Errno.NAMETOOLONG; // before decoding it (decisions.md#sandbox)
   const path = s.mem.readString(pathPtr, pathLen);
   if (path === null) return Errno.ILSEQ; // not UTF-8
   return s.resolver.resolve(dir.fs, dir.path, path, follow);
@@ -281,6 +283,7 @@ export function pathSymlink(
   if (!s.mem.fits(oldPathPtr, oldPathLen) || !s.mem.fits(newPathPtr, newPathLen)) return Errno.FAULT;
   const dir = dirOf(s, fd);
   if (typeof dir === "number") return dir;
+  if (oldPathLen >= PATH_MAX) return Errno.NAMETOOLONG;
   const target = s.mem.readString(oldPathPtr, oldPathLen);
   if (target === null) return Errno.ILSEQ;
   if (target.includes("\0")) return Errno.INVAL;

@@ -57,6 +57,7 @@ export class PathResolver {
     const st = this.#st;
     const stack = base === "" ? [] : base.split("/");
     let parts = guest.split("/");
+    let lastReal = lastRealIndex(parts);
     let links = 0;
     let statted = false; // st holds the final component's metadata
     this.exists = true;
@@ -64,7 +65,8 @@ export class PathResolver {
     let i = 0;
     while (i < parts.length) {
       const c = parts[i++];
-      const last = isLast(parts, i);
+      const last = lastReal < i; // no real component follows
+
       statted = false;
       if (c === "" || c === ".") {
         if (last) this.dirOnly = true;
@@ -102,6 +104,7 @@ export class PathResolver {
         if (target.charCodeAt(0) === 0x2f) return Errno.PERM; // an absolute target names the host's root
         stack.pop();
         parts = target.split("/").concat(parts.slice(i));
+        lastReal = lastRealIndex(parts);
         i = 0;
         continue;
       }
@@ -121,8 +124,9 @@ export class PathResolver {
   }
 }
 
-/** True when no real component (other than "" or ".") follows index `i` of `parts`. */
-function isLast(parts: readonly string[], i: number): boolean {
-  for (let j = i; j < parts.length; j++) if (parts[j] !== "" && parts[j] !== ".") return false;
-  return true;
+/** The index of the last real component (not "" or ".") of `parts`, or -1. */
+function lastRealIndex(parts: readonly string[]): number {
+  let j = parts.length - 1;
+  while (j >= 0 && (parts[j] === "" || parts[j] === ".")) j--;
+  return j;
 }

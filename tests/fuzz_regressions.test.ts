@@ -198,4 +198,20 @@ describe("fuzz regressions", () => {
     const tn = put(env, T, target), nn = put(env, N, "link");
     assert.equal(env.p1.path_symlink(T, tn, 3, N, nn), Errno.NAMETOOLONG);
   });
+
+  test("resolving a path through symlinks full of ./ is linear (each component scanned the rest of the path: 100 ms a call)", async () => {
+    const fs = new MemoryFs();
+    fs.mkdirp("dir");
+    fs.writeFile("dir/f", "x");
+    assert.equal(fs.symlink("./".repeat(2040) + "dir", "d"), Errno.SUCCESS); // 4083 bytes of target
+    assert.equal(fs.symlink("./".repeat(2040) + ".", "dir/d"), Errno.SUCCESS);
+    const env = await setup({ preopens: { "/m": fs } });
+    const P = 0x1000, STAT = 0x100;
+    const n = put(env, P, "d/".repeat(39) + "f"); // 39 links of 2040 "." each, then f
+    assert.equal(env.p1.path_filestat_get(3, 1, P, n, STAT), Errno.SUCCESS);
+    const ms = timed(() => {
+      for (let i = 0; i < 10; i++) assert.equal(env.p1.path_filestat_get(3, 1, P, n, STAT), Errno.SUCCESS);
+    });
+    assert.ok(ms < 300, `10 lookups took ${ms.toFixed(0)} ms`);
+  });
 });

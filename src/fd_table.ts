@@ -249,12 +249,14 @@ export class FileDescriptor extends Descriptor {
   }
 }
 
-/** Most descriptors one guest may hold; past it, opening more is MFILE. */
+/** Most descriptors one guest may hold; past it, opening more is MFILE (decisions.md#fd-limit). */
 export const MAX_FDS = 1 << 16;
 
 /** The table of descriptors, numbered lowest free first. */
 export class FdTable {
   #slots: (Descriptor | undefined)[] = [];
+  /** Every slot below it is taken: the search for the lowest free one starts here, not at 0. */
+  #free = 0;
 
   /** The descriptor at `fd`, or undefined when none is open there. */
   get(fd: number): Descriptor | undefined {
@@ -264,10 +266,11 @@ export class FdTable {
   /** Puts `d` in the lowest free slot and returns its number, or -MFILE when full. */
   add(d: Descriptor): number {
     const slots = this.#slots;
-    let fd = 0;
+    let fd = this.#free;
     while (fd < slots.length && slots[fd] !== undefined) fd++;
     if (fd >= MAX_FDS) return -Errno.MFILE;
     slots[fd] = d;
+    this.#free = fd + 1;
     return fd;
   }
 
@@ -277,6 +280,7 @@ export class FdTable {
     if (fd >= slots.length) return undefined; // never assign past the end: a guest's 2^32-2 would stretch the array
     const d = slots[fd];
     slots[fd] = undefined;
+    if (fd < this.#free) this.#free = fd;
     while (slots.length > 0 && slots[slots.length - 1] === undefined) slots.length--;
     return d;
   }

@@ -214,4 +214,35 @@ describe("fuzz regressions", () => {
     });
     assert.ok(ms < 300, `10 lookups took ${ms.toFixed(0)} ms`);
   });
+
+  test("the fd table holds at most 65536 descriptors (then MFILE), and opening one costs the same at any size (each open scanned the table from fd 0)", async () => {
+    const fs = new MemoryFs();
+    fs.mkdirp("d"); // directories: no host descriptor is held
+    const env = await setup({ preopens: { "/m": fs } });
+    const n = put(env, PATH, "d");
+    const open = () => env.p1.path_open(3, 0, PATH, n, 0, 1n << 14n, 0n, 0, FDP);
+    const openMany = (count: number) => {
+      for (let i = 0; i < count; i++) assert.equal(open(), Errno.SUCCESS);
+    };
+    /** The best of 3 rounds of opening 2000 descriptors above the `below` open ones, then closing them. */
+    const round = (below: number) =>
+      Math.min(...[0, 1, 2].map(() => {
+        const ms = timed(() => openMany(2000));
+        for (let fd = below + 1999; fd >= below; fd--) assert.equal(env.p1.fd_close(fd), Errno.SUCCESS);
+        return ms;
+      }));
+    const small = round(4);
+    openMany(65536 - 4 - 2000); // 2000 below the cap
+    const large = round(65536 - 2000);
+    assert.ok(
+      large < small * 3 + 5,
+      `2000 opens took ${large.toFixed(1)} ms at 63536 fds, ${small.toFixed(1)} ms at 4`,
+    );
+    openMany(2000);
+    assert.equal(u32(env, FDP), 65535);
+    assert.equal(open(), Errno.MFILE);
+    assert.equal(env.p1.fd_close(40000), Errno.SUCCESS);
+    assert.equal(open(), Errno.SUCCESS);
+    assert.equal(u32(env, FDP), 40000, "the lowest free number");
+  });
 });

@@ -2,7 +2,16 @@
 
 import { Errno } from "./abi/errno.ts";
 import { FdFlags, Filetype, Rights, type Whence } from "./abi/consts.ts";
-import { type FileHandle, type FileSystem, type IoResult, type OpenFlags, openFlags, type Stat } from "./fs/types.ts";
+import {
+  type FileHandle,
+  type FileSystem,
+  type IoResult,
+  newStat,
+  type OpenFlags,
+  openFlags,
+  type Stat,
+} from "./fs/types.ts";
+import { PathResolver } from "./path.ts";
 import type { Stream } from "./stdio.ts";
 
 /** Rights of a preopened directory and what it hands down (every right but the socket ones). */
@@ -132,6 +141,8 @@ export class DirDescriptor extends Descriptor {
   path: string;
   /** A backend handle for readdir and sync, opened at first use. */
   #handle: FileHandle | undefined;
+  /** The backend path `#handle` was opened at. */
+  #handlePath = "";
 
   constructor(fs: FileSystem, path: string, preopenName: string | null, rights = DIR_RIGHTS) {
     super();
@@ -142,15 +153,43 @@ export class DirDescriptor extends Descriptor {
     this.rightsInheriting = DIR_RIGHTS | FILE_RIGHTS;
   }
 
-  /** The backend handle of this directory (opened once), or an errno. */
+  /**
+   * Where this directory is now: its path walked again from the preopen's root by the sandbox, every name looked at
+   * and symlinks followed inside the preopen only. The path is never trusted as it is: since the fd was opened, the
+   * guest (or anyone) may have put a symlink at one of its names (decisions.md#dir-fds).
+   */
+  where(): string | Errno {
+    if (this.path === "") return ""; // a preopen's root: nothing above it to swap
+    const e = walker.resolve(this.fs, "", this.path, true);
+    if (e !== Errno.SUCCESS) return e;
+    if (!walker.exists) return Errno.NOENT;
+    return walker.stat.filetype === Filetype.DIRECTORY ? walker.path : Errno.NOTDIR;
+  }
+
+  /** The backend handle of this directory (reopened when its path leads elsewhere now), or an errno. */
   handle(): FileHandle | Errno {
-    if (this.#handle !== undefined) return this.#handle;
-    const h = this.fs.open(this.path, DIR_OPEN);
-    if (typeof h !== "number") this.#handle = h;
+    const at = this.where();
+    if (typeof at === "number") return at;
+    if (this.#handle !== undefined) {
+      if (this.#handlePath === at) return this.#handle;
+      this.close();
+    }
+    const h = this.fs.open(at, DIR_OPEN);
+    if (typeof h !== "number") {
+      this.#handle = h;
+      this.#handlePath = at;
+    }
     return h;
   }
   override stat(out: Stat): Errno {
-    return this.fs.stat(this.path, out, true);
+    const at = this.where();
+    return typeof at === "number" ? at : this.fs.stat(at, out, true);
+  }
+  /** Fills `out` for `..`: the directory holding this one (a preopen's root is its own parent). */
+  statParent(out: Stat): Errno {
+    const at = this.where();
+    if (typeof at === "number") return at;
+    return this.fs.stat(at.slice(0, Math.max(0, at.lastIndexOf("/"))), out, true);
   }
   /**
    * Follows a rename of `from` to `to` in the same backend, when it moved this directory or one of
@@ -163,7 +202,8 @@ export class DirDescriptor extends Descriptor {
     this.close(); // the cached backend handle names the old path: reopen at next use
   }
   override utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno {
-    return this.fs.utimes(this.path, atimNs, mtimNs, true);
+    const at = this.where();
+    return typeof at === "number" ? at : this.fs.utimes(at, atimNs, mtimNs, true);
   }
   // As wasmtime (its dir_fd_op_failures test): reading, writing, seeking, syncing, advising,
   // allocating, truncating and setting flags on a directory fd are all BADF (the defaults above).
@@ -187,6 +227,8 @@ export class DirDescriptor extends Descriptor {
 }
 
 const DIR_OPEN: OpenFlags = openFlags({ read: true, directory: true });
+/** Walks directory fds' paths again (`where`); one is enough: calls never nest. */
+const walker = new PathResolver(newStat());
 
 /** An open file (or anything not a directory) of a backend. */
 export class FileDescriptor extends Descriptor {

@@ -55,8 +55,10 @@ export class PathResolver {
     if (guest.includes("\0")) return Errno.INVAL;
     if (guest.charCodeAt(0) === 0x2f) return Errno.PERM; // absolute: wasmtime refuses with PERM
     const st = this.#st;
-    const stack = base === "" ? [] : base.split("/");
-    let parts = guest.split("/");
+    const stack: string[] = [];
+    // The base (a directory fd's path) is walked as well, never trusted: since the fd was opened, a name on it may
+    // have become a symlink (decisions.md#dir-fds). For a preopen's root ("") this costs nothing.
+    let parts = base === "" ? guest.split("/") : base.split("/").concat(guest.split("/"));
     let lastReal = lastRealIndex(parts);
     let links = 0;
     let statted = false; // st holds the final component's metadata

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Errno, errnoName, MemoryFs, Wasi } from "../mod.ts";
@@ -20,6 +20,17 @@ async function hostDir(parent = tmpdir()): Promise<{ env: Env; done: () => void 
   const dir = mkdtempSync(join(parent, "hostcall-fuzzreg-"));
   const env = await setup({ preopens: { "/d": dir } });
   return { env, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The names of the dirents in `used` bytes at `p`. */
+function direntNames(env: Env, p: number, used: number): string[] {
+  const names: string[] = [];
+  for (let at = p; at + 24 <= p + used;) {
+    const len = u32(env, at + 16);
+    names.push(new TextDecoder().decode(new Uint8Array(bytesAt(env, at + 24, len))));
+    at += 24 + len;
+  }
+  return names;
 }
 
 /** Opens (creating) `name` under fd 3 for writing; returns the new fd. */
@@ -244,5 +255,46 @@ describe("fuzz regressions", () => {
     assert.equal(env.p1.fd_close(40000), Errno.SUCCESS);
     assert.equal(open(), Errno.SUCCESS);
     assert.equal(u32(env, FDP), 40000, "the lowest free number");
+  });
+
+  test("a directory fd whose path the guest replaced with a symlink does not lead out of the preopen (its path was trusted: path_open read a file outside, fd_readdir listed outside, fd_filestat_set_times touched outside)", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "hostcall-fuzzreg-"));
+    try {
+      const root = join(tmp, "root"), outside = join(tmp, "outside");
+      mkdirSync(join(root, "a", "b"), { recursive: true });
+      mkdirSync(join(root, "x"));
+      writeFileSync(join(root, "x", "in.txt"), "inside");
+      mkdirSync(outside);
+      writeFileSync(join(outside, "secret.txt"), "SECRET");
+      const before = lstatSync(tmp, { bigint: true });
+      const env = await setup({ preopens: { "/sandbox": root } });
+      const DIR_READ = (1n << 13n) | (1n << 14n) | (1n << 18n) | (1n << 21n) | (1n << 23n); // open, readdir, stats, times
+      const P = 0x100, T = 0x200, STAT = 0x300, BUF = 0x1000;
+      let n = put(env, P, "a/b");
+      assert.equal(env.p1.path_open(3, 0, P, n, 2, DIR_READ, (1n << 30n) - 1n, 0, FDP), Errno.SUCCESS);
+      const D = u32(env, FDP);
+      // The guest alone: remove a/b and put a symlink climbing out at its name.
+      assert.equal(env.p1.path_remove_directory(3, P, n), Errno.SUCCESS);
+      const t = put(env, T, "../..");
+      assert.equal(env.p1.path_symlink(T, t, 3, P, n), Errno.SUCCESS);
+      n = put(env, P, "outside/secret.txt");
+      assert.equal(env.p1.path_open(D, 0, P, n, 0, 1n << 1n, 0n, 0, FDP), Errno.PERM);
+      assert.equal(env.p1.path_filestat_get(D, 0, P, n, STAT), Errno.PERM);
+      assert.equal(env.p1.fd_readdir(D, BUF, 4096, 0n, FDP), Errno.PERM);
+      assert.equal(env.p1.fd_filestat_get(D, STAT), Errno.PERM);
+      assert.equal(env.p1.fd_filestat_set_times(D, 0n, 0n, 1 | 4), Errno.PERM);
+      assert.deepEqual(lstatSync(tmp, { bigint: true }).mtimeNs, before.mtimeNs, "the temp dir's times are untouched");
+      // A symlink that stays inside: the fd names what its path names now.
+      assert.equal(env.p1.path_unlink_file(3, P, put(env, P, "a/b")), Errno.SUCCESS);
+      n = put(env, P, "a/b");
+      assert.equal(env.p1.path_symlink(T, put(env, T, "../x"), 3, P, n), Errno.SUCCESS);
+      n = put(env, P, "in.txt");
+      assert.equal(env.p1.path_filestat_get(D, 0, P, n, STAT), Errno.SUCCESS);
+      assert.equal(u64(env, STAT + 32), 6n);
+      assert.equal(env.p1.fd_readdir(D, BUF, 4096, 0n, FDP), Errno.SUCCESS);
+      assert.deepEqual(direntNames(env, BUF, u32(env, FDP)), [".", "..", "in.txt"]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -342,7 +342,7 @@ export function fdReaddir(
     if (e !== Errno.SUCCESS) return e;
     if (cookie === 0n && !put(".", Filetype.DIRECTORY, st.ino)) return done(s, bufusedPtr, used);
     if (d.path !== "") {
-      e = d.fs.stat(d.path.slice(0, Math.max(0, d.path.lastIndexOf("/"))), st, true);
+      e = d.statParent(st);
       if (e !== Errno.SUCCESS) return e;
     }
     if (!put("..", Filetype.DIRECTORY, st.ino)) return done(s, bufusedPtr, used);

@@ -297,4 +297,22 @@ describe("fuzz regressions", () => {
       rmSync(tmp, { recursive: true, force: true });
     }
   });
+
+  test("poll_oneoff with its events written over its subscriptions reports each subscription's userdata (the first event's zeroing erased the userdata it was about to copy)", async () => {
+    const env = await setup({ clock: { now: () => 1000n, sleep: () => {} } });
+    const IN = 0x100, NEVENTS = 0x80;
+    const dv = new DataView(env.memory.buffer);
+    for (let i = 0; i < 3; i++) {
+      const p = IN + i * 48;
+      new Uint8Array(env.memory.buffer).fill(0, p, p + 48);
+      dv.setBigUint64(p, 0x1111n * BigInt(i + 1), true); // userdata
+      dv.setUint8(p + 8, i === 2 ? 2 : 0); // clock, clock, fd_write
+      dv.setUint32(p + 16, i === 2 ? 1 : 1, true); // monotonic (clock) / fd 1 (fd_write)
+      dv.setBigUint64(p + 24, 0n, true); // timeout 0: ready now
+    }
+    assert.equal(env.p1.poll_oneoff(IN, IN, 3, NEVENTS), Errno.SUCCESS); // out == in
+    assert.equal(u32(env, NEVENTS), 3);
+    const events = [0, 1, 2].map((i) => [dv.getBigUint64(IN + i * 32, true), dv.getUint8(IN + i * 32 + 10)]);
+    assert.deepEqual(events, [[0x1111n, 0], [0x2222n, 0], [0x3333n, 2]]);
+  });
 });

@@ -6,11 +6,18 @@ import { EVENT, SUBSCRIPTION, type SubscriptionLayout } from "../abi/layout.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { State } from "../state.ts";
 
-/** Per-subscription delays (ns) of the current call; grown as needed, never shrunk. */
+/** Subscriptions whose scratch is kept between calls; a larger call gets its own, dropped after it. */
+const KEPT = 4096;
+/** Per-subscription delays (ns) of the current call. */
 let delays = new Float64Array(16);
 /** A delay that marks a subscription as failed: `errors` holds its errno. */
 const FAILED = -Infinity;
 let errors = new Uint16Array(16);
+/**
+ * What pass 2 needs of each subscription, copied in pass 1 (userdata low and high words, tag, fd): the events may be
+ * written over the subscriptions (nothing forbids `out` to overlap `in`), as the kernel copies a poll's input first.
+ */
+let copied = new Uint32Array(16 * 4);
 
 /**
  * poll_oneoff: waits until a subscription is ready, then writes one `$event` per ready
@@ -38,9 +45,16 @@ export function pollOneoff(
     !m.fits(inPtr, nsubscriptions * L.size) || !m.fits(outPtr, nsubscriptions * EVENT.size) ||
     !m.fits(neventsPtr, 4)
   ) return Errno.FAULT;
-  if (delays.length < nsubscriptions) {
-    delays = new Float64Array(nsubscriptions);
-    errors = new Uint16Array(nsubscriptions);
+  let D = delays, E = errors, C = copied;
+  if (D.length < nsubscriptions) {
+    D = new Float64Array(nsubscriptions);
+    E = new Uint16Array(nsubscriptions);
+    C = new Uint32Array(nsubscriptions * 4);
+    if (nsubscriptions <= KEPT) { // kept for the next calls; a huge one (up to memory / 48) is not held on to
+      delays = D;
+      errors = E;
+      copied = C;
+    }
   }
   // Pass 1: each subscription's delay (0 = ready now), and the earliest pending clock.
   let ready = false;
@@ -48,13 +62,17 @@ export function pollOneoff(
   for (let i = 0; i < nsubscriptions; i++) {
     const p = inPtr + i * L.size;
     const tag = m.u8(p + L.tag);
+    C[i * 4] = m.u32(p + L.userdata);
+    C[i * 4 + 1] = m.u32(p + L.userdata + 4);
+    C[i * 4 + 2] = tag;
+    C[i * 4 + 3] = m.u32(p + L.fd);
     if (tag === EventType.CLOCK) {
-      const delay = clockDelay(s, m, p, L, i);
-      delays[i] = delay;
+      const delay = clockDelay(s, m, p, L, i, E);
+      D[i] = delay;
       if (delay <= 0) ready = true;
       else if (delay < earliest) earliest = delay;
     } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
-      delays[i] = 0;
+      D[i] = 0;
       ready = true;
     } else {
       return Errno.INVAL;
@@ -66,31 +84,31 @@ export function pollOneoff(
   // Pass 2: write the ready events.
   let n = 0;
   for (let i = 0; i < nsubscriptions; i++) {
-    if (delays[i] > threshold) continue;
-    const p = inPtr + i * L.size;
+    if (D[i] > threshold) continue;
     const e = outPtr + n * EVENT.size;
     n++;
     m.zero(e, EVENT.size);
-    m.bytes.copyWithin(e + EVENT.userdata, p + L.userdata, p + L.userdata + 8);
-    const tag = m.u8(p + L.tag);
+    m.setU32(e + EVENT.userdata, C[i * 4]);
+    m.setU32(e + EVENT.userdata + 4, C[i * 4 + 1]);
+    const tag = C[i * 4 + 2];
     m.setU8(e + EVENT.type, tag);
-    if (delays[i] === FAILED) m.setU16(e + EVENT.error, errors[i]);
-    else if (tag !== EventType.CLOCK) fdEvent(s, m, e, m.u32(p + L.fd), tag);
+    if (D[i] === FAILED) m.setU16(e + EVENT.error, E[i]);
+    else if (tag !== EventType.CLOCK) fdEvent(s, m, e, C[i * 4 + 3], tag);
   }
   m.setU32(neventsPtr, n);
   return Errno.SUCCESS;
 }
 
-/** The delay (ns) until a clock subscription fires; FAILED with `errors[i]` set when it is invalid. */
-function clockDelay(s: State, m: GuestMemory, p: number, L: SubscriptionLayout, i: number): number {
+/** The delay (ns) until a clock subscription fires; FAILED with `errs[i]` set when it is invalid. */
+function clockDelay(s: State, m: GuestMemory, p: number, L: SubscriptionLayout, i: number, errs: Uint16Array): number {
   const id = m.u32(p + L.clockId);
   const flags = m.u16(p + L.clockFlags);
   if (id > ClockId.THREAD_CPUTIME_ID || (flags & ~SubclockFlags.ABSTIME) !== 0) {
-    errors[i] = Errno.INVAL;
+    errs[i] = Errno.INVAL;
     return FAILED;
   }
   if (id === ClockId.PROCESS_CPUTIME_ID || id === ClockId.THREAD_CPUTIME_ID) {
-    errors[i] = Errno.NOTSUP; // CPU time does not pass while we sleep: see decisions.md#poll_oneoff
+    errs[i] = Errno.NOTSUP; // CPU time does not pass while we sleep: see decisions.md#poll_oneoff
     return FAILED;
   }
   if ((flags & SubclockFlags.ABSTIME) === 0) {

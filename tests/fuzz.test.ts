@@ -68,8 +68,12 @@ const ARGV_SIZE = listSize(ARGS);
 const ENV_LIST = Object.entries(ENV).map(([k, v]) => `${k}=${v}`);
 const ENV_SIZE = listSize(ENV_LIST);
 const CANARY = "CANARY-9d41c7e2-outside-the-preopen";
-/** A name that exists only beside the preopen: seen in guest memory, a listing of the outside leaked. */
+/**
+ * A name that exists only beside the preopen and is never an argument: seen in guest memory, a listing of the outside
+ * leaked (the fuzzer asks for it by a name with the same start, SIBLING_PREFIX, which never matches it whole).
+ */
 const SIBLING = "SIBLING-5b3f0a.txt";
+const SIBLING_PREFIX = "SIBLING-5b3f0a";
 const SECRETS = [utf8.encode(CANARY), utf8.encode(SIBLING)];
 
 // ---- the filesystems every world starts with ----
@@ -756,7 +760,7 @@ type Step = (g: Gen) => [string, Arg[]];
 const ESCAPE_PATHS = [
   "outside/canary.txt",
   "canary.txt",
-  SIBLING,
+  SIBLING_PREFIX,
   ".",
   "..",
   "outside",
@@ -785,7 +789,14 @@ const ESCAPE_CALLS = [
  */
 function swapPlan(r: Prng, k: number): Step[] {
   const dir = `swap${k}`, sub = `${dir}/d`;
-  const target = r.pick(["../..", "../../..", "../../outside", "../../root/../outside", "/", `../../${SIBLING}`]);
+  const target = r.pick([
+    "../..",
+    "../../..",
+    "../../outside",
+    "../../root/../outside",
+    "/",
+    `../../${SIBLING_PREFIX}`,
+  ]);
   const at = (g: Gen, text: string): [number, number] => {
     const bytes = utf8.encode(text);
     return [g.put(bytes), bytes.length];
@@ -958,8 +969,8 @@ function run(world: World, seed: number, iters: number, traced: boolean): RunRes
         const bytes = new Uint8Array(memory.buffer);
         for (const [from, to] of g.outs) {
           const a = Math.min(from, bytes.length), b = Math.min(to, bytes.length);
-          for (const secret of SECRETS) { // the sibling's name may be an argument: only new appearances count
-            if (contains(bytes.subarray(a, b), secret) && !contains(before.subarray(a, b), secret)) {
+          for (const secret of SECRETS) {
+            if (contains(bytes.subarray(a, b), secret)) {
               assert.fail(`read something from outside the preopen: ${what()}`);
             }
           }
@@ -978,8 +989,10 @@ function run(world: World, seed: number, iters: number, traced: boolean): RunRes
         }
       }
     }
-    // The canary's content is never an argument: anywhere in memory, it was read from outside.
-    assert.ok(!contains(new Uint8Array(memory.buffer), SECRETS[0]), `seed ${seed}: the canary reached guest memory`);
+    // Neither is ever an argument: anywhere in memory, it was read from outside.
+    for (const secret of SECRETS) {
+      assert.ok(!contains(new Uint8Array(memory.buffer), secret), `seed ${seed}: bytes from outside reached memory`);
+    }
     counting = false;
     for (let fd = 0; fd <= maxFd; fd++) mods.wasi_snapshot_preview1.fd_close(fd); // host files of this segment
   }

@@ -291,14 +291,22 @@ export class FileDescriptor extends Descriptor {
   }
 }
 
-/** Most descriptors one guest may hold; past it, opening more is MFILE (decisions.md#fd-limit). */
+/** The largest `maxFds` a guest may be given (decisions.md#fd-limit). */
 export const MAX_FDS = 1 << 16;
+/** Descriptors a guest may hold unless told otherwise: Linux's default RLIMIT_NOFILE (decisions.md#fd-limit). */
+export const DEFAULT_MAX_FDS = 1024;
 
 /** The table of descriptors, numbered lowest free first. */
 export class FdTable {
   #slots: (Descriptor | undefined)[] = [];
   /** Every slot below it is taken: the search for the lowest free one starts here, not at 0. */
   #free = 0;
+  /** Past this many open descriptors, `add` answers MFILE. */
+  readonly #max: number;
+
+  constructor(max: number = DEFAULT_MAX_FDS) {
+    this.#max = max;
+  }
 
   /** The descriptor at `fd`, or undefined when none is open there. */
   get(fd: number): Descriptor | undefined {
@@ -310,7 +318,7 @@ export class FdTable {
     const slots = this.#slots;
     let fd = this.#free;
     while (fd < slots.length && slots[fd] !== undefined) fd++;
-    if (fd >= MAX_FDS) return -Errno.MFILE;
+    if (fd >= this.#max) return -Errno.MFILE;
     slots[fd] = d;
     this.#free = fd + 1;
     return fd;

@@ -42,7 +42,7 @@ export type RandomSource = (buf: Uint8Array) => void;
 /** What every call of one instance shares. */
 export class State {
   readonly mem = new GuestMemory();
-  readonly fds = new FdTable();
+  readonly fds: FdTable;
   readonly args: StringList;
   readonly env: StringList;
   readonly clocks: Clocks;
@@ -52,7 +52,14 @@ export class State {
   /** The sandbox: resolves guest paths inside their preopen (with its own scratch `Stat`). */
   readonly resolver = new PathResolver(newStat());
 
-  constructor(args: readonly string[], env: readonly string[], clock?: WasiClock, random?: RandomSource) {
+  constructor(
+    args: readonly string[],
+    env: readonly string[],
+    clock?: WasiClock,
+    random?: RandomSource,
+    maxFds?: number,
+  ) {
+    this.fds = new FdTable(maxFds);
     this.args = new StringList(args);
     this.env = new StringList(env);
     this.clocks = new Clocks(clock);

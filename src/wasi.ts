@@ -3,7 +3,7 @@
 import { WHENCE_FROM_P0 } from "./abi/consts.ts";
 import { FILESTAT_P0, SUBSCRIPTION_P0 } from "./abi/layout.ts";
 import type { WasiClock } from "./clocks.ts";
-import { DirDescriptor, StreamDescriptor } from "./fd_table.ts";
+import { DirDescriptor, MAX_FDS, StreamDescriptor } from "./fd_table.ts";
 import type { FileSystem } from "./fs/types.ts";
 import { hostFs } from "./fs/host.ts";
 import { type RandomSource, State } from "./state.ts";
@@ -38,6 +38,12 @@ export interface WasiOptions {
   clock?: WasiClock;
   /** An injected random source filling the buffer it is given; default `crypto.getRandomValues`. */
   random?: RandomSource;
+  /**
+   * Most descriptors the guest may hold at once, stdio and preopens included; past it `path_open` answers `EMFILE`.
+   * Each open file of a host directory holds a host descriptor, so this keeps the host's own for the host. Default
+   * 1024 (Linux's default limit), at most 65536.
+   */
+  maxFds?: number;
   /** Host-call tracing: `true` (all calls, to stderr), a sink function, or TraceOptions. Default off. */
   trace?: boolean | ((line: string) => void) | TraceOptions;
 }
@@ -109,6 +115,13 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
     throw new TypeError("options.random must be a function that fills the buffer it is given");
   }
   checkTraceOption(opts.trace);
+  const { maxFds } = opts;
+  const least = 3 + (preopens === undefined ? 0 : Object.keys(preopens as object).length);
+  if (
+    maxFds !== undefined && (!Number.isInteger(maxFds) || (maxFds as number) < least || (maxFds as number) > MAX_FDS)
+  ) {
+    throw new TypeError(`options.maxFds must be an integer from ${least} (stdio and the preopens) to ${MAX_FDS}`);
+  }
 }
 
 /**
@@ -133,7 +146,7 @@ export class Wasi {
   constructor(options: WasiOptions = {}) {
     checkOptions(options);
     const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    this.#state = new State(options.args ?? [], env, options.clock, options.random);
+    this.#state = new State(options.args ?? [], env, options.clock, options.random, options.maxFds);
     const stdin = options.stdin;
     this.#stdio = [
       stdinStream(stdin instanceof Uint8Array ? stdin.slice() : stdin ?? "inherit"),

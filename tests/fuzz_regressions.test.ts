@@ -229,7 +229,7 @@ describe("fuzz regressions", () => {
   test("the fd table holds at most 65536 descriptors (then MFILE), and opening one costs the same at any size (each open scanned the table from fd 0)", async () => {
     const fs = new MemoryFs();
     fs.mkdirp("d"); // directories: no host descriptor is held
-    const env = await setup({ preopens: { "/m": fs } });
+    const env = await setup({ preopens: { "/m": fs }, maxFds: 65536 });
     const n = put(env, PATH, "d");
     const open = () => env.p1.path_open(3, 0, PATH, n, 0, 1n << 14n, 0n, 0, FDP);
     const openMany = (count: number) => {

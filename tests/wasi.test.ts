@@ -44,6 +44,9 @@ describe("new Wasi(options): a bad option is a TypeError naming it", () => {
     ["clock without now()", { clock: { resolution: () => 1n } }, /options\.clock/],
     ["clock null", { clock: null }, /options\.clock/],
     ["random not a function", { random: new Uint8Array(4) }, /options\.random/],
+    ["maxFds not an integer", { maxFds: 10.5 }, /options\.maxFds/],
+    ["maxFds above 65536", { maxFds: 65537 }, /options\.maxFds/],
+    ["maxFds below stdio and the preopens", { maxFds: 4, preopens: { "/a": "/tmp", "/b": "/tmp" } }, /options\.maxFds/],
   ];
   for (const [label, options, message] of cases) {
     test(label, () => {
@@ -65,6 +68,26 @@ describe("new Wasi(options): a bad option is a TypeError naming it", () => {
     for (const stdin of ["inherit", "null", "text", new Uint8Array(1), () => 0] as const) new Wasi({ stdin });
     for (const out of ["inherit", "null", "capture", () => {}] as const) new Wasi({ stdout: out, stderr: out });
     new Wasi({ clock: { now: () => 0n }, random: () => {}, preopens: { "/": "." }, args: [], env: {} });
+  });
+});
+
+describe("maxFds", () => {
+  test("the guest holds at most maxFds descriptors (default 1024), then path_open is EMFILE; a close frees one", async () => {
+    for (const [maxFds, expect] of [[undefined, 1024], [5, 5], [2000, 2000]] as const) {
+      const { MemoryFs } = await import("../mod.ts");
+      const fs = new MemoryFs();
+      fs.mkdirp("d");
+      const env = await setup({ preopens: { "/m": fs }, maxFds });
+      const PATH = 64, FDP = 128;
+      env.u8().set(new TextEncoder().encode("d"), PATH);
+      const open = () => env.p1.path_open(3, 0, PATH, 1, 0, 1n << 14n, 0n, 0, FDP);
+      for (let fd = 4; fd < expect; fd++) assert.equal(open(), Errno.SUCCESS, `open #${fd} of ${expect}`);
+      assert.equal(u32(env, FDP), expect - 1);
+      assert.equal(open(), Errno.MFILE, `past ${expect}`);
+      assert.equal(env.p1.fd_close(4), Errno.SUCCESS);
+      assert.equal(open(), Errno.SUCCESS);
+      assert.equal(u32(env, FDP), 4);
+    }
   });
 });
 

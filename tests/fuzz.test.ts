@@ -31,9 +31,19 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Errno, errnoName, type FileSystem, MemoryFs, readOnly, Wasi, WasiExit, type WasiOptions } from "../mod.ts";
+import {
+  Errno,
+  errnoName,
+  type FileSystem,
+  Filetype,
+  MemoryFs,
+  readOnly,
+  Wasi,
+  WasiExit,
+  type WasiOptions,
+} from "../mod.ts";
 import { SUBSCRIPTION, SUBSCRIPTION_P0, type SubscriptionLayout } from "../src/abi/layout.ts";
-import { newStat } from "../src/fs/types.ts";
+import { newStat, openFlags } from "../src/fs/types.ts";
 import { type Imports, memoryModule, witxFunctions } from "./helpers.ts";
 import { Prng } from "./prng.ts";
 
@@ -137,15 +147,7 @@ function fsSnapshot(fs: FileSystem): unknown[] {
   const out: unknown[] = [];
   const st = newStat();
   const walk = (dir: string) => {
-    const h = fs.open(dir, {
-      read: true,
-      write: false,
-      create: false,
-      exclusive: false,
-      truncate: false,
-      append: false,
-      directory: true,
-    });
+    const h = fs.open(dir, openFlags({ read: true, directory: true }));
     assert.ok(typeof h !== "number", `open ${dir}`);
     const names: string[] = [];
     h.readdir(0n, (name) => (names.push(name), true));
@@ -154,18 +156,10 @@ function fsSnapshot(fs: FileSystem): unknown[] {
       const p = dir === "" ? name : `${dir}/${name}`;
       assert.equal(fs.stat(p, st, false), Errno.SUCCESS);
       out.push([p, st.filetype, st.ino, st.nlink, st.size, st.mtimNs, st.ctimNs]);
-      if (st.filetype === 7) out.push(fs.readlink(p));
-      else if (st.filetype === 3) walk(p);
+      if (st.filetype === Filetype.SYMBOLIC_LINK) out.push(fs.readlink(p));
+      else if (st.filetype === Filetype.DIRECTORY) walk(p);
       else {
-        const f = fs.open(p, {
-          read: true,
-          write: false,
-          create: false,
-          exclusive: false,
-          truncate: false,
-          append: false,
-          directory: false,
-        });
+        const f = fs.open(p, openFlags({ read: true }));
         assert.ok(typeof f !== "number");
         const buf = new Uint8Array(st.size);
         f.read(buf);

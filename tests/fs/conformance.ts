@@ -51,7 +51,7 @@ function expectIo(actual: number, expected: number, what: string): void {
   assert.equal(actual, expected, `${what}: expected ${show(expected)}, got ${show(actual)}`);
 }
 
-function open(fs: FileSystem, path: string, flags: OpenFlags): FileHandle {
+export function open(fs: FileSystem, path: string, flags: OpenFlags): FileHandle {
   const h = fs.open(path, flags);
   if (typeof h === "number") assert.fail(`open(${JSON.stringify(path)}): ${name(h)}`);
   return h;
@@ -92,13 +92,13 @@ function get(fs: FileSystem, path: string): string {
   return s;
 }
 
-function stat(fs: FileSystem, path: string, follow = false): Stat {
+export function stat(fs: FileSystem, path: string, follow = false): Stat {
   const s = newStat();
   expectErrno(fs.stat(path, s, follow), Errno.SUCCESS, `stat ${path}`);
   return s;
 }
 
-function hstat(h: FileHandle): Stat {
+export function hstat(h: FileHandle): Stat {
   const s = newStat();
   expectErrno(h.stat(s), Errno.SUCCESS, "handle stat");
   return s;

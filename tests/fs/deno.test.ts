@@ -3,11 +3,11 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { conformance } from "./conformance.ts";
-import { Errno, errnoName } from "../../src/abi/errno.ts";
+import { conformance, hstat, open, stat } from "./conformance.ts";
+import { Errno } from "../../src/abi/errno.ts";
 import { Filetype, Whence } from "../../src/abi/consts.ts";
 import { DenoFs } from "../../src/fs/deno.ts";
-import { type FileHandle, newStat, type OpenFlags, openFlags, type Stat } from "../../src/fs/types.ts";
+import { type OpenFlags, openFlags } from "../../src/fs/types.ts";
 
 const NONE: OpenFlags = openFlags();
 const RD: OpenFlags = { ...NONE, read: true };
@@ -27,24 +27,6 @@ function withFs(body: (fs: DenoFs, dir: string) => void): () => void {
       Deno.removeSync(dir, { recursive: true });
     }
   };
-}
-
-function open(fs: DenoFs, path: string, flags: OpenFlags): FileHandle {
-  const h = fs.open(path, flags);
-  if (typeof h === "number") assert.fail(`open ${path}: ${errnoName(h)}`);
-  return h;
-}
-
-function stat(fs: DenoFs, path: string, follow = false): Stat {
-  const s = newStat();
-  assert.equal(fs.stat(path, s, follow), Errno.SUCCESS, `stat ${path}`);
-  return s;
-}
-
-function hstat(h: FileHandle): Stat {
-  const s = newStat();
-  assert.equal(h.stat(s), Errno.SUCCESS, "handle stat");
-  return s;
 }
 
 function put(fs: DenoFs, path: string, text: string): void {

@@ -7,11 +7,11 @@ import * as nfs from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { cwd } from "node:process";
-import { conformance } from "./conformance.ts";
-import { Errno, errnoName } from "../../src/abi/errno.ts";
+import { conformance, hstat, open, stat } from "./conformance.ts";
+import { Errno } from "../../src/abi/errno.ts";
 import { Filetype, Whence } from "../../src/abi/consts.ts";
 import { NodeFs } from "../../src/fs/node.ts";
-import { type FileHandle, newStat, type OpenFlags, openFlags, type Stat } from "../../src/fs/types.ts";
+import { type OpenFlags, openFlags } from "../../src/fs/types.ts";
 
 const RD: OpenFlags = openFlags({ read: true });
 const RW: OpenFlags = openFlags({ read: true, write: true });
@@ -41,24 +41,6 @@ function withFs(body: (fs: NodeFs, dir: string) => void): () => void {
       nfs.rmSync(dir, { recursive: true, force: true });
     }
   };
-}
-
-function open(fs: NodeFs, path: string, flags: OpenFlags): FileHandle {
-  const h = fs.open(path, flags);
-  if (typeof h === "number") assert.fail(`open ${path}: ${errnoName(h)}`);
-  return h;
-}
-
-function stat(fs: NodeFs, path: string, follow = false): Stat {
-  const s = newStat();
-  assert.equal(fs.stat(path, s, follow), Errno.SUCCESS, `stat ${path}`);
-  return s;
-}
-
-function hstat(h: FileHandle): Stat {
-  const s = newStat();
-  assert.equal(h.stat(s), Errno.SUCCESS, "handle stat");
-  return s;
 }
 
 const abs = (n: bigint): bigint => (n < 0n ? -n : n);

@@ -18,6 +18,7 @@
 
 export { Wasi, type WasiImports, type WasiOptions, type WasmSource } from "./src/wasi.ts";
 export { WasiExit } from "./src/calls/proc.ts";
+export { WasiAsyncError } from "./src/async.ts";
 export { parseTraceScopes, type TraceOptions, type TraceScope } from "./src/trace.ts";
 export { Errno, errnoName } from "./src/abi/errno.ts";
 export type { ClockName, WasiClock } from "./src/clocks.ts";

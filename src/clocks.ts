@@ -20,8 +20,11 @@ export interface WasiClock {
   now(id: ClockName): bigint;
   /** The resolution of clock `id`, in nanoseconds; 1 µs when absent. */
   resolution?(id: ClockName): bigint;
-  /** Blocks (or advances virtual time) for `ns` nanoseconds; when absent, the host sleeps for real. */
-  sleep?(ns: bigint): void;
+  /**
+   * Blocks (or advances virtual time) for `ns` nanoseconds; when absent, the host sleeps for real. In async mode it
+   * may return a promise, which the guest waits for without blocking the event loop.
+   */
+  sleep?(ns: bigint): void | Promise<void>;
 }
 
 const NAMES: readonly ClockName[] = ["realtime", "monotonic", "process", "thread"];
@@ -132,8 +135,16 @@ export class Clocks {
     m.setU64n(p, id >= ClockId.PROCESS_CPUTIME_ID && this.#cpuUsage() ? 1000 : mono);
   }
 
-  /** Blocks for at least `ns` nanoseconds of monotonic time, without spinning where the host allows. */
-  sleep(ns: number): void {
+  /** True when an injected clock sleeps (virtual time): then even async mode asks it instead of a timer. */
+  get injectedSleep(): boolean {
+    return this.#injected?.sleep !== undefined;
+  }
+
+  /**
+   * Blocks for at least `ns` nanoseconds of monotonic time, without spinning where the host allows. An injected
+   * clock's sleep is asked instead; what it returns (a promise, in async mode) is returned.
+   */
+  sleep(ns: number): void | Promise<void> {
     if (!(ns > 0)) return;
     const inj = this.#injected;
     if (inj !== undefined) {

@@ -91,6 +91,10 @@ export abstract class Descriptor {
   available(): number {
     return -1;
   }
+  /** Null when a read (or a write) would not wait now; else what to wait for (async mode, poll_oneoff). */
+  whenReady(_write: boolean): PromiseLike<unknown> | null {
+    return null;
+  }
   close(): Errno {
     return Errno.SUCCESS;
   }
@@ -128,6 +132,9 @@ export class StreamDescriptor extends Descriptor {
   }
   override available(): number {
     return this.#input ? this.stream.available() : 0;
+  }
+  override whenReady(write: boolean): PromiseLike<unknown> | null {
+    return write === this.#input ? null : this.stream.whenReady?.(write) ?? null;
   }
 }
 

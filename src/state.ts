@@ -5,6 +5,7 @@ import { FdTable } from "./fd_table.ts";
 import { GuestMemory } from "./memory.ts";
 import { newStat, type Stat } from "./fs/types.ts";
 import { PathResolver } from "./path.ts";
+import type { Run } from "./async.ts";
 
 /**
  * A list of strings encoded once as NUL-terminated UTF-8, for args_* and environ_*:
@@ -51,6 +52,16 @@ export class State {
   readonly stat: Stat = newStat();
   /** The sandbox: resolves guest paths inside their preopen (with its own scratch `Stat`). */
   readonly resolver = new PathResolver(newStat());
+  /** Async mode (decisions.md#async-mode): calls may answer PENDING and are retried by their Suspending wrapper. */
+  readonly async: boolean;
+  /** The entry into the guest in flight (async mode), or undefined. */
+  run: Run | undefined = undefined;
+  /** Which attempt of the current call this is: 0 first, then 1, 2… after each wait (always 0 in sync mode). */
+  retry = 0;
+  /** Monotonic ns when the current poll_oneoff began (its first attempt), for relative timeouts across retries. */
+  pollStart = 0n;
+  /** The same instant as `performance.now()` (ms). */
+  pollStartMs = 0;
 
   constructor(
     args: readonly string[],
@@ -58,7 +69,9 @@ export class State {
     clock?: WasiClock,
     random?: RandomSource,
     maxFds?: number,
+    async = false,
   ) {
+    this.async = async;
     this.fds = new FdTable(maxFds);
     this.args = new StringList(args);
     this.env = new StringList(env);

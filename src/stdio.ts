@@ -2,11 +2,30 @@
 
 import { Errno } from "./abi/errno.ts";
 import type { IoResult } from "./fs/types.ts";
+import { AsyncFnSink, AsyncSource, isAsyncIterable, isReadableStream, StreamSink } from "./streams.ts";
 
-/** What fd 0 reads: the host's stdin, nothing, fixed bytes or text, or a function that fills a buffer. */
-export type StdinOption = "inherit" | "null" | Uint8Array | string | ((buf: Uint8Array) => number);
-/** Where fd 1 or 2 goes: the host's stream, nowhere, a buffer read afterwards, or a function. */
-export type StdoutOption = "inherit" | "null" | "capture" | ((bytes: Uint8Array) => void);
+/**
+ * What fd 0 reads: the host's stdin, nothing, fixed bytes or text, a function that fills a buffer, or (async mode
+ * only) a stream that arrives over time.
+ */
+export type StdinOption =
+  | "inherit"
+  | "null"
+  | Uint8Array
+  | string
+  | ((buf: Uint8Array) => number)
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
+/**
+ * Where fd 1 or 2 goes: the host's stream, nowhere, a buffer read afterwards, a function (in async mode it may return
+ * a promise, which the next write waits for), or (async mode only) a WritableStream.
+ */
+export type StdoutOption =
+  | "inherit"
+  | "null"
+  | "capture"
+  | ((bytes: Uint8Array) => void | Promise<void>)
+  | WritableStream<Uint8Array>;
 
 /** A byte stream behind a stdio descriptor. Results are byte counts, or negated errnos. */
 export interface Stream {
@@ -16,6 +35,10 @@ export interface Stream {
   available(): number;
   /** True when the stream is a terminal (reported as a character device: decisions.md#stdio-filetype). */
   isTerminal(): boolean;
+  /** Async streams: null when a read (or a write) would not wait now, else what to wait for (poll_oneoff). */
+  whenReady?(write: boolean): PromiseLike<unknown> | null;
+  /** Async streams, when the guest is done: an output is closed (aborted with `error` after a trap), an input cancelled. */
+  finish?(error?: unknown): Promise<void>;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -263,13 +286,20 @@ export function stdinStream(opt: StdinOption): Stream {
   if (opt === "null") return new NullStream();
   if (typeof opt === "string") return new BytesSource(new TextEncoder().encode(opt));
   if (typeof opt === "function") return new FnSource(opt);
-  return new BytesSource(opt);
+  if (opt instanceof Uint8Array) return new BytesSource(opt);
+  return new AsyncSource(opt);
 }
 
-/** Builds fd 1's or fd 2's stream from its option (validated by the caller). */
-export function outputStream(opt: StdoutOption, fd: 1 | 2): Stream {
+/** Builds fd 1's or fd 2's stream from its option (validated by the caller); `async`: async mode. */
+export function outputStream(opt: StdoutOption, fd: 1 | 2, async = false): Stream {
   if (opt === "inherit") return new HostStream(fd);
   if (opt === "null") return new NullStream();
   if (opt === "capture") return new CaptureSink();
-  return new FnSink(opt);
+  if (typeof opt === "function") return async ? new AsyncFnSink(opt) : new FnSink(opt);
+  return new StreamSink(opt);
+}
+
+/** True for the stdin options that arrive over time (async mode only). */
+export function isAsyncInput(opt: unknown): boolean {
+  return isReadableStream(opt) || isAsyncIterable(opt);
 }

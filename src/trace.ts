@@ -18,6 +18,7 @@ import {
   Whence,
   WHENCE_FROM_P0,
 } from "./abi/consts.ts";
+import { PENDING } from "./pending.ts";
 import { Errno, errnoName } from "./abi/errno.ts";
 import {
   DIRENT,
@@ -179,6 +180,7 @@ function traced(
       emit(`${head} = ? (threw ${thrown(err)})`);
       throw err;
     }
+    if (r === PENDING) return r; // async mode: the call waits and runs again; the line comes with its answer
     const out = r === Errno.SUCCESS && dec.out !== undefined ? " " + attempt(dec.out, t, a) : "";
     emit(`${head} = ${errnoText(r)}${out}`);
     return r;

@@ -7,7 +7,17 @@ import { DirDescriptor, MAX_FDS, StreamDescriptor } from "./fd_table.ts";
 import type { FileSystem } from "./fs/types.ts";
 import { hostFs } from "./fs/host.ts";
 import { type RandomSource, State } from "./state.ts";
-import { CaptureSink, outputStream, type StdinOption, stdinStream, type StdoutOption, type Stream } from "./stdio.ts";
+import {
+  CaptureSink,
+  isAsyncInput,
+  outputStream,
+  type StdinOption,
+  stdinStream,
+  type StdoutOption,
+  type Stream,
+} from "./stdio.ts";
+import { isWritableStream } from "./streams.ts";
+import { asyncGuests, jspi, Run, suspending, WasiAsyncError } from "./async.ts";
 import { argsGet, argsSizesGet } from "./calls/args.ts";
 import { environGet, environSizesGet } from "./calls/environ.ts";
 import { clockResGet, clockTimeGet } from "./calls/clock.ts";
@@ -46,6 +56,17 @@ export interface WasiOptions {
   maxFds?: number;
   /** Host-call tracing: `true` (all calls, to stderr), a sink function, or TraceOptions. Default off. */
   trace?: boolean | ((line: string) => void) | TraceOptions;
+  /**
+   * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr,
+   * `poll_oneoff`, `sched_yield`) suspend the guest instead of blocking the event loop. Run it with `startAsync()`
+   * (or `initializeAsync()` and `callAsync()`). Throws at construction where the runtime has no JSPI. Default false.
+   */
+  async?: boolean;
+  /**
+   * Async mode: stops the guest at its next call that can wait (or the one it waits in); `startAsync()`/`callAsync()`
+   * then reject with `signal.reason`. A guest computing without host calls cannot be stopped in-thread.
+   */
+  signal?: AbortSignal;
 }
 
 /** What `instantiate()` accepts: wasm bytes, a compiled module, or a (promised) fetch response. */
@@ -97,15 +118,37 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
       }
     }
   }
+  const async = opts.async;
+  if (async !== undefined && typeof async !== "boolean") throw new TypeError("options.async must be a boolean");
   if (
     stdin !== undefined && stdin !== "inherit" && stdin !== "null" && typeof stdin !== "string" &&
-    typeof stdin !== "function" && !(stdin instanceof Uint8Array)
+    typeof stdin !== "function" && !(stdin instanceof Uint8Array) && !isAsyncInput(stdin)
   ) {
-    throw new TypeError('options.stdin must be "inherit", "null", a string, a Uint8Array or a function');
+    throw new TypeError(
+      'options.stdin must be "inherit", "null", a string, a Uint8Array, a function, a ReadableStream or an ' +
+        "AsyncIterable",
+    );
+  }
+  if (isAsyncInput(stdin)) {
+    if (async !== true) throw new TypeError("options.stdin: a stream or async iterable needs async: true");
+    if ((stdin as ReadableStream).locked === true) throw new TypeError("options.stdin: the ReadableStream is locked");
   }
   for (const [name, v] of [["stdout", stdout], ["stderr", stderr]] as const) {
-    if (v !== undefined && typeof v !== "function" && !OUTPUT_MODES.includes(v as string)) {
-      throw new TypeError(`options.${name} must be "inherit", "null", "capture" or a function`);
+    if (isWritableStream(v)) {
+      if (async !== true) throw new TypeError(`options.${name}: a WritableStream needs async: true`);
+      if (v.locked) throw new TypeError(`options.${name}: the WritableStream is locked (a writer holds it)`);
+    } else if (v !== undefined && typeof v !== "function" && !OUTPUT_MODES.includes(v as string)) {
+      throw new TypeError(`options.${name} must be "inherit", "null", "capture", a function or a WritableStream`);
+    }
+  }
+  if (stdout !== undefined && stdout === stderr && isWritableStream(stdout)) {
+    throw new TypeError("options.stdout and options.stderr cannot be the same WritableStream (each takes a writer)");
+  }
+  const { signal } = opts;
+  if (signal !== undefined) {
+    if (async !== true) throw new TypeError("options.signal needs async: true (a sync guest cannot be interrupted)");
+    if (signal === null || typeof (signal as AbortSignal).addEventListener !== "function") {
+      throw new TypeError("options.signal must be an AbortSignal");
     }
   }
   if (clock !== undefined && (clock === null || typeof (clock as WasiClock).now !== "function")) {
@@ -141,17 +184,33 @@ export class Wasi {
   readonly #stdio: [Stream, Stream, Stream];
   readonly #imports: WasiImports;
   #started = false;
+  /** The bound instance (for callAsync). */
+  #instance: WebAssembly.Instance | undefined;
+  /** Async mode: JSPI, the signal, and the promising wrappers made so far (one per export). */
+  readonly #jspi: Exclude<ReturnType<typeof jspi>, string> | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #promised = new Map<unknown, (...args: unknown[]) => Promise<unknown>>();
 
-  /** Checks the options (a `TypeError` names a bad one) and sets up fds 0-2 and the preopens. */
+  /**
+   * Checks the options (a `TypeError` names a bad one) and sets up fds 0-2 and the preopens. With `async: true`,
+   * throws a `TypeError` naming what is missing where the runtime has no JSPI.
+   */
   constructor(options: WasiOptions = {}) {
     checkOptions(options);
+    const async = options.async === true;
+    if (async) {
+      const api = jspi();
+      if (typeof api === "string") throw new TypeError(`options.async: ${api}`);
+      this.#jspi = api;
+      this.#signal = options.signal;
+    }
     const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    this.#state = new State(options.args ?? [], env, options.clock, options.random, options.maxFds);
+    this.#state = new State(options.args ?? [], env, options.clock, options.random, options.maxFds, async);
     const stdin = options.stdin;
     this.#stdio = [
       stdinStream(stdin instanceof Uint8Array ? stdin.slice() : stdin ?? "inherit"),
-      outputStream(options.stdout ?? "inherit", 1),
-      outputStream(options.stderr ?? "inherit", 2),
+      outputStream(options.stdout ?? "inherit", 1, async),
+      outputStream(options.stderr ?? "inherit", 2, async),
     ];
     const fds = this.#state.fds;
     this.#stdio.forEach((stream, i) => fds.add(new StreamDescriptor(stream, i === 0)));
@@ -160,10 +219,27 @@ export class Wasi {
     }
     const imports = makeImports(this.#state);
     // Off: the plain functions themselves, no wrapper at all (decisions.md#tracing).
-    this.#imports = options.trace ? traceImports(imports, this.#state, options.trace) : imports;
+    const traced = options.trace ? traceImports(imports, this.#state, options.trace) : imports;
+    this.#imports = this.#jspi === undefined ? traced : suspendWaiting(this.#jspi, this.#state, traced, options);
   }
 
-  /** The import objects for `wasi_snapshot_preview1` and `wasi_unstable` (preview0). */
+  /**
+   * Most guests that may run in async mode at once in this process (each `startAsync`/`callAsync` in flight holds a
+   * stack); past it a new one is refused with a `WasiAsyncError`. Default 10,000: V8 (Deno, Node, workerd) aborts the
+   * whole process at about 30,000 suspended calls (decisions.md#async-limit).
+   */
+  static get asyncLimit(): number {
+    return asyncGuests.limit;
+  }
+  static set asyncLimit(n: number) {
+    if (!Number.isInteger(n) || n < 1) throw new TypeError("Wasi.asyncLimit must be a positive integer");
+    asyncGuests.limit = n;
+  }
+
+  /**
+   * The import objects for `wasi_snapshot_preview1` and `wasi_unstable` (preview0). In async mode the calls that can
+   * wait are `WebAssembly.Suspending` objects; the rest are the plain functions of sync mode.
+   */
   getImportObject(): WasiImports {
     return this.#imports;
   }
@@ -198,6 +274,9 @@ export class Wasi {
    * `proc_exit(n)`. Never exits the host; a trap propagates as the original error. Once only.
    */
   start(instance: WebAssembly.Instance): number {
+    if (this.#jspi !== undefined) {
+      throw new TypeError("start(): this Wasi is async: use await wasi.startAsync(instance)");
+    }
     const start = instance.exports._start;
     if (typeof start !== "function") {
       throw new TypeError("start(): the module exports no _start function (a reactor? use initialize())");
@@ -219,8 +298,119 @@ export class Wasi {
     for (const [fd] of fds) fds.remove(fd)?.close();
   }
 
+  /**
+   * Async mode: runs a command's `_start` through `WebAssembly.promising` and resolves to its exit code (0 when it
+   * returns, `n` after `proc_exit(n)`), never blocking the event loop while the guest waits. Then every fd is closed,
+   * a stream stdout/stderr is closed (aborted with the error after a trap) and a stream stdin cancelled. Rejects with
+   * the trap, with `signal.reason` when the signal aborts, or with a `WasiAsyncError` past `Wasi.asyncLimit`. Once.
+   *
+   * @example Stream a guest's output as a response body
+   * ```ts
+   * import { Wasi } from "@hostcall/wasi";
+   * const module = await WebAssembly.compile(await Deno.readFile("./examples/wc.wasm"));
+   * Deno.serve(async (req) => {
+   *   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+   *   const wasi = new Wasi({ async: true, args: ["wc"], stdin: req.body ?? "null", stdout: writable });
+   *   const { instance } = await wasi.instantiate(module);
+   *   wasi.startAsync(instance).catch((err) => console.error(err)); // runs while the body streams
+   *   return new Response(readable);
+   * });
+   * ```
+   */
+  async startAsync(instance: WebAssembly.Instance): Promise<number> {
+    if (this.#jspi === undefined) throw new TypeError("startAsync(): needs new Wasi({ async: true })");
+    const start = instance.exports._start;
+    if (typeof start !== "function") {
+      throw new TypeError("startAsync(): the module exports no _start function (a reactor? use initializeAsync())");
+    }
+    this.#bind(instance, "startAsync");
+    let code = 0;
+    try {
+      await this.#enter(start);
+    } catch (err) {
+      if (!(err instanceof WasiExit)) {
+        await this.#finish(err);
+        throw err;
+      }
+      code = err.code;
+    }
+    await this.#finish(undefined);
+    return code;
+  }
+
+  /** Async mode: binds a reactor's memory and runs `_initialize` (if exported) through `promising`. Once only. */
+  async initializeAsync(instance: WebAssembly.Instance): Promise<void> {
+    if (this.#jspi === undefined) throw new TypeError("initializeAsync(): needs new Wasi({ async: true })");
+    if (typeof instance.exports._start === "function") {
+      throw new TypeError("initializeAsync(): the module exports _start; it is a command, use startAsync()");
+    }
+    this.#bind(instance, "initializeAsync");
+    const init = instance.exports._initialize;
+    if (typeof init === "function") await this.#enter(init);
+  }
+
+  /**
+   * Async mode: calls the reactor's export `name` through `WebAssembly.promising` (after `initializeAsync`) and
+   * resolves to its result. One call at a time: a second while one waits is refused with a `WasiAsyncError` (the
+   * engines allow it, and it corrupts the guest's stack). `proc_exit` in it rejects with `WasiExit`.
+   */
+  async callAsync(name: string, ...args: unknown[]): Promise<unknown> {
+    const instance = this.#instance;
+    if (this.#jspi === undefined || instance === undefined) {
+      throw new TypeError("callAsync(): needs new Wasi({ async: true }) and initializeAsync(instance) first");
+    }
+    const fn = instance.exports[name];
+    if (typeof fn !== "function") throw new TypeError(`callAsync(): the instance exports no function ${name}`);
+    return await this.#enter(fn, args);
+  }
+
+  /**
+   * Closes every descriptor the guest holds and, in async mode, finishes the stdio streams (an output closed, an input
+   * cancelled). `startAsync()` and `start()` do it themselves; a reactor's host calls it when done with the guest.
+   */
+  async close(): Promise<void> {
+    await this.#finish(undefined);
+  }
+
+  /** Enters the guest through a promising wrapper of `fn`, with the checks of async mode. */
+  async #enter(fn: unknown, args: unknown[] = []): Promise<unknown> {
+    const s = this.#state;
+    this.#signal?.throwIfAborted();
+    if (s.run !== undefined) {
+      const where = s.run.waitingIn === null ? "" : ` (suspended in ${s.run.waitingIn})`;
+      throw new WasiAsyncError(`this guest is already running${where}: one call at a time per instance`);
+    }
+    if (asyncGuests.active >= asyncGuests.limit) {
+      throw new WasiAsyncError(
+        `${asyncGuests.active} guests are running in async mode, the most allowed (Wasi.asyncLimit): try again later`,
+      );
+    }
+    let promised = this.#promised.get(fn);
+    if (promised === undefined) {
+      promised = this.#jspi!.promising(fn as (...a: unknown[]) => unknown);
+      this.#promised.set(fn, promised);
+    }
+    s.run = new Run(this.#signal);
+    asyncGuests.active++;
+    try {
+      return await promised(...args);
+    } finally {
+      asyncGuests.active--;
+      s.run = undefined;
+    }
+  }
+
+  /** Closes every fd, then (async streams) closes or aborts the outputs and cancels the input. */
+  async #finish(error: unknown): Promise<void> {
+    this.#closeAll();
+    await Promise.all(this.#stdio.map((st) => st.finish?.(error)));
+  }
+
   /** Prepares a reactor: binds its memory and runs `_initialize` if exported. Once only. */
   initialize(instance: WebAssembly.Instance): void {
+    if (this.#jspi !== undefined) {
+      throw new TypeError("initialize(): this Wasi is async: use await wasi.initializeAsync(instance)");
+    }
     if (typeof instance.exports._start === "function") {
       throw new TypeError("initialize(): the module exports _start; it is a command, use start()");
     }
@@ -236,6 +426,7 @@ export class Wasi {
       throw new TypeError(`${what}(): the module exports no memory named "memory"`);
     }
     this.#started = true;
+    this.#instance = instance;
     this.#state.mem.bind(memory);
   }
 
@@ -387,4 +578,32 @@ function makeImports(s: State): WasiImports {
       pollOneoff(s, i >>> 0, o >>> 0, n >>> 0, p >>> 0, SUBSCRIPTION_P0),
   };
   return { wasi_snapshot_preview1: p1, wasi_unstable: p0 };
+}
+
+/**
+ * Async mode: the calls that can wait, given the options, become Suspending imports (decisions.md#async-mode); every
+ * other call stays the plain function of sync mode (a Suspending import costs 100-600 ns a call even when it does not
+ * wait).
+ */
+function suspendWaiting(
+  api: Exclude<ReturnType<typeof jspi>, string>,
+  s: State,
+  imports: WasiImports,
+  o: WasiOptions,
+): WasiImports {
+  const waiting = new Set(["poll_oneoff", "sched_yield"]);
+  if (isAsyncInput(o.stdin)) waiting.add("fd_read");
+  const asyncOut = (v: unknown) => typeof v === "function" || isWritableStream(v);
+  if (asyncOut(o.stdout) || asyncOut(o.stderr)) waiting.add("fd_write");
+  const wrap = (table: Record<string, (...args: never[]) => unknown>, prefix: string) => {
+    const out: Record<string, (...args: never[]) => unknown> = { ...table };
+    for (const name of waiting) {
+      if (name in table) out[name] = suspending(api, s, prefix + name, table[name]) as (...args: never[]) => unknown;
+    }
+    return out;
+  };
+  return {
+    wasi_snapshot_preview1: wrap(imports.wasi_snapshot_preview1, ""),
+    wasi_unstable: wrap(imports.wasi_unstable, "wasi_unstable."),
+  };
 }

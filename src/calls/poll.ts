@@ -5,6 +5,7 @@ import { ClockId, EventType, SubclockFlags } from "../abi/consts.ts";
 import { EVENT, SUBSCRIPTION, type SubscriptionLayout } from "../abi/layout.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { State } from "../state.ts";
+import { macrotask, PENDING, pending, timerWait } from "../pending.ts";
 
 /** Subscriptions whose scratch is kept between calls; a larger call gets its own, dropped after it. */
 const KEPT = 4096;
@@ -57,8 +58,10 @@ export function pollOneoff(
     }
   }
   // Pass 1: each subscription's delay (0 = ready now), and the earliest pending clock.
-  let ready = false;
+  let ready = false, fdReady = false;
   let earliest = Infinity;
+  const elapsed = s.async ? elapsedNs(s) : 0;
+  let waits: PromiseLike<unknown>[] | null = null; // async mode: what the fds that are not ready wait for
   for (let i = 0; i < nsubscriptions; i++) {
     const p = inPtr + i * L.size;
     const tag = m.u8(p + L.tag);
@@ -67,20 +70,36 @@ export function pollOneoff(
     C[i * 4 + 2] = tag;
     C[i * 4 + 3] = m.u32(p + L.fd);
     if (tag === EventType.CLOCK) {
-      const delay = clockDelay(s, m, p, L, i, E);
+      const delay = clockDelay(s, m, p, L, i, E, elapsed);
       D[i] = delay;
       if (delay <= 0) ready = true;
       else if (delay < earliest) earliest = delay;
     } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
-      D[i] = 0;
-      ready = true;
+      const w = s.fds.get(C[i * 4 + 3])?.whenReady(tag === EventType.FD_WRITE) ?? null;
+      if (w === null) {
+        D[i] = 0;
+        ready = fdReady = true;
+      } else {
+        D[i] = Infinity; // not ready: reported only when a retry finds it so
+        (waits ??= []).push(w);
+      }
     } else {
       return Errno.INVAL;
     }
   }
+  if (s.async) {
+    // Nothing ready: wait on a timer for the earliest clock and on the fds, then the call runs again
+    // (decisions.md#async-poll). Zero timeouts ready while fds wait: one turn of the event loop first, so a guest
+    // polling in a loop lets the streams it waits on make progress.
+    if (!ready && !s.clocks.injectedSleep) return waitFor(waits, earliest);
+    if (ready && !fdReady && waits !== null && s.retry === 0) return pending(macrotask());
+  }
   // Only clocks pending: sleep until the earliest, which (with any equal to it) is then ready.
   const threshold = ready ? 0 : earliest;
-  if (!ready) s.clocks.sleep(earliest);
+  if (!ready) {
+    const slept = s.clocks.sleep(earliest);
+    if (slept !== undefined && s.async) return pending(slept); // an injected async sleep: the retry sees its time
+  }
   // Pass 2: write the ready events.
   let n = 0;
   for (let i = 0; i < nsubscriptions; i++) {
@@ -99,8 +118,37 @@ export function pollOneoff(
   return Errno.SUCCESS;
 }
 
-/** The delay (ns) until a clock subscription fires; FAILED with `errs[i]` set when it is invalid. */
-function clockDelay(s: State, m: GuestMemory, p: number, L: SubscriptionLayout, i: number, errs: Uint16Array): number {
+/** Async mode: ns since this poll_oneoff began (its first attempt), on the guest's monotonic clock or in real time. */
+function elapsedNs(s: State): number {
+  if (s.retry === 0) {
+    s.pollStart = s.clocks.now(ClockId.MONOTONIC);
+    s.pollStartMs = performance.now();
+    return 0;
+  }
+  // Real time too: an injected clock that does not sleep does not move while we wait on a timer.
+  return Math.max(Number(s.clocks.now(ClockId.MONOTONIC) - s.pollStart), (performance.now() - s.pollStartMs) * 1e6);
+}
+
+/** Async mode, nothing ready: PENDING on a timer for `earliest` ns (if any clock) and on the fds' waits. */
+function waitFor(waits: PromiseLike<unknown>[] | null, earliest: number): Errno {
+  if (earliest !== Infinity) pending(timerWait(Math.ceil(earliest / 1e6)));
+  if (waits !== null) { for (const w of waits) pending(w); }
+  return PENDING; // one of the two is there: a subscription that is neither ready nor a clock is an fd that waits
+}
+
+/**
+ * The delay (ns) until a clock subscription fires, `elapsed` ns into the call; FAILED with `errs[i]` set when it is
+ * invalid.
+ */
+function clockDelay(
+  s: State,
+  m: GuestMemory,
+  p: number,
+  L: SubscriptionLayout,
+  i: number,
+  errs: Uint16Array,
+  elapsed: number,
+): number {
   const id = m.u32(p + L.clockId);
   const flags = m.u16(p + L.clockFlags);
   if (id > ClockId.THREAD_CPUTIME_ID || (flags & ~SubclockFlags.ABSTIME) !== 0) {
@@ -113,7 +161,7 @@ function clockDelay(s: State, m: GuestMemory, p: number, L: SubscriptionLayout, 
   }
   if ((flags & SubclockFlags.ABSTIME) === 0) {
     // Two 32-bit halves: no BigInt on the relative path. Exact below 2^53 ns (104 days).
-    return m.u32(p + L.clockTimeout) + m.u32(p + L.clockTimeout + 4) * 0x1_0000_0000;
+    return m.u32(p + L.clockTimeout) + m.u32(p + L.clockTimeout + 4) * 0x1_0000_0000 - elapsed;
   }
   // Absolute: subtract exactly (realtime is near 2^61 ns, where a double's steps are 256 ns).
   return Number(m.u64(p + L.clockTimeout) - s.clocks.now(id));

@@ -1,0 +1,105 @@
+// Async mode on JSPI: the calls that can wait become `WebAssembly.Suspending` imports that retry while PENDING.
+
+import { type CancellableWait, PENDING, takeWaits } from "./pending.ts";
+import type { State } from "./state.ts";
+
+/** JSPI as the engines expose it (not in TypeScript's lib yet). */
+interface Jspi {
+  Suspending: new (fn: (...args: never[]) => unknown) => unknown;
+  promising: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => Promise<R>;
+}
+
+/** JSPI, or a sentence naming what this runtime lacks of it. */
+export function jspi(): Jspi | string {
+  const wa = WebAssembly as unknown as Partial<Jspi>;
+  const missing = [
+    typeof wa.Suspending === "function" ? "" : "WebAssembly.Suspending",
+    typeof wa.promising === "function" ? "" : "WebAssembly.promising",
+  ].filter((x) => x !== "");
+  if (missing.length === 0) return wa as Jspi;
+  return `this runtime has no JSPI (${missing.join(" and ")} missing): async mode needs Deno 2.9, Bun 1.4, ` +
+    `Node 26 or workerd`;
+}
+
+/**
+ * Guests running in async mode at once, in this process (every `startAsync`/`callAsync` in flight holds a stack of
+ * its own); past the limit a new one is refused. V8 aborts the whole process at about 30,000 suspended calls
+ * (decisions.md#async-limit).
+ */
+export const asyncGuests = { active: 0, limit: 10_000 };
+
+/** The error of a misuse of async mode: a second entry, too many guests, a waiting call outside our entry points. */
+export class WasiAsyncError extends Error {
+  /** An error with `message`. */
+  constructor(message: string) {
+    super(message);
+    this.name = "WasiAsyncError";
+  }
+}
+
+const settled = () => {};
+
+/** One entry into the guest in flight (a `startAsync` or `callAsync`): what its waiting calls share. */
+export class Run {
+  /** The call the guest is suspended in, or null while it runs. */
+  waitingIn: string | null = null;
+  readonly #signal: AbortSignal | undefined;
+  #aborted: Promise<never> | undefined;
+
+  constructor(signal: AbortSignal | undefined) {
+    this.#signal = signal;
+  }
+
+  /** Waits until one of `waits` settles (either way: the retry looks at what happened), or throws on abort. */
+  async wait(name: string, waits: PromiseLike<unknown>[]): Promise<void> {
+    const signal = this.#signal;
+    signal?.throwIfAborted();
+    const all = waits.map((w) => Promise.resolve(w).then(settled, settled));
+    if (signal !== undefined) {
+      this.#aborted ??= new Promise<never>((_, reject) => {
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+      all.push(this.#aborted);
+    }
+    this.waitingIn = name;
+    try {
+      await Promise.race(all);
+    } finally {
+      this.waitingIn = null;
+      for (const w of waits as CancellableWait[]) w.cancel?.(); // a timer that lost the race is not left running
+    }
+  }
+}
+
+/**
+ * `fn` as a Suspending import: called, and while it answers PENDING, its waits are awaited and it is called again with
+ * the same arguments. `s.retry` tells the call which attempt this is (0 first).
+ */
+export function suspending(
+  api: Jspi,
+  s: State,
+  name: string,
+  fn: (...args: never[]) => unknown,
+): unknown {
+  const call = fn as (...args: unknown[]) => unknown;
+  return new api.Suspending(async (...args: unknown[]) => {
+    const run = s.run;
+    if (run === undefined || run.waitingIn !== null) {
+      throw new WasiAsyncError(
+        run === undefined
+          ? `${name}: a call that can wait was made outside startAsync()/callAsync() (run the guest through them)`
+          : `${name}: the instance was entered again while suspended in ${run.waitingIn} (one call at a time)`,
+      );
+    }
+    s.retry = 0;
+    let r = call(...args);
+    while (r === PENDING) {
+      const waits = takeWaits();
+      if (waits.length === 0) throw new Error(`hostcall bug: ${name} answered PENDING without a wait`);
+      await run.wait(name, waits);
+      s.retry++;
+      r = call(...args);
+    }
+    return r;
+  });
+}

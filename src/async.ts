@@ -91,6 +91,7 @@ export function suspending(
           : `${name}: the instance was entered again while suspended in ${run.waitingIn} (one call at a time)`,
       );
     }
+    s.call++;
     s.retry = 0;
     let r = call(...args);
     while (r === PENDING) {

@@ -6,6 +6,7 @@ import { GuestMemory } from "./memory.ts";
 import { newStat, type Stat } from "./fs/types.ts";
 import { PathResolver } from "./path.ts";
 import type { Run } from "./async.ts";
+import type { ReplayLog } from "./replay.ts";
 
 /**
  * A list of strings encoded once as NUL-terminated UTF-8, for args_* and environ_*:
@@ -58,6 +59,10 @@ export class State {
   run: Run | undefined = undefined;
   /** Which attempt of the current call this is: 0 first, then 1, 2… after each wait (always 0 in sync mode). */
   retry = 0;
+  /** Async mode: counts the suspending calls made, so a call's retry is told from the next call (src/replay.ts). */
+  call = 0;
+  /** Async mode with an async filesystem preopened: the log of the current call's backend calls. */
+  fsLog: ReplayLog | undefined = undefined;
   /** Monotonic ns when the current poll_oneoff began (its first attempt), for relative timeouts across retries. */
   pollStart = 0n;
   /** The same instant as `performance.now()` (ms). */

@@ -4,7 +4,8 @@ import { WHENCE_FROM_P0 } from "./abi/consts.ts";
 import { FILESTAT_P0, SUBSCRIPTION_P0 } from "./abi/layout.ts";
 import type { WasiClock } from "./clocks.ts";
 import { DirDescriptor, MAX_FDS, StreamDescriptor } from "./fd_table.ts";
-import type { FileSystem } from "./fs/types.ts";
+import { type AsyncFileSystem, type FileSystem, isAsyncFs } from "./fs/types.ts";
+import { ReplayFs, ReplayLog } from "./replay.ts";
 import { hostFs } from "./fs/host.ts";
 import { type RandomSource, State } from "./state.ts";
 import {
@@ -36,8 +37,11 @@ export interface WasiOptions {
   args?: readonly string[];
   /** The guest's environment, exactly these variables (never the host's unless you pass them). Default `{}`. */
   env?: Readonly<Record<string, string>>;
-  /** Guest directory path → host directory path or a `FileSystem`; fd 3, 4, … in this order. Default `{}`. */
-  preopens?: Readonly<Record<string, string | FileSystem>>;
+  /**
+   * Guest directory path → host directory path or a `FileSystem`; fd 3, 4, … in this order. An `AsyncFileSystem`
+   * (one that may answer with promises, such as `FetchFs` or an overlay over one) needs `async: true`. Default `{}`.
+   */
+  preopens?: Readonly<Record<string, string | FileSystem | AsyncFileSystem>>;
   /** fd 0: `"inherit"` (default), `"null"`, bytes, text, or a function filling a buffer and returning the count (0 = EOF). */
   stdin?: StdinOption;
   /** fd 1: `"inherit"` (default, written synchronously), `"null"`, `"capture"`, or a function given each write's bytes. */
@@ -58,7 +62,8 @@ export interface WasiOptions {
   trace?: boolean | ((line: string) => void) | TraceOptions;
   /**
    * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr,
-   * `poll_oneoff`, `sched_yield`) suspend the guest instead of blocking the event loop. Run it with `startAsync()`
+   * `poll_oneoff`, `sched_yield`, and the calls that touch a filesystem when an async one is preopened) suspend the
+   * guest instead of blocking the event loop. Run it with `startAsync()`
    * (or `initializeAsync()` and `callAsync()`). Throws at construction where the runtime has no JSPI. Default false.
    */
   async?: boolean;
@@ -115,6 +120,12 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
         typeof v !== "string" && (v === null || typeof v !== "object" || typeof (v as FileSystem).open !== "function")
       ) {
         throw new TypeError(`options.preopens[${JSON.stringify(k)}] must be a host path or a FileSystem`);
+      }
+      if (typeof v !== "string" && isAsyncFs(v as AsyncFileSystem) && opts.async !== true) {
+        throw new TypeError(
+          `options.preopens[${JSON.stringify(k)}] is an async FileSystem (it may answer with promises): it needs ` +
+            "async: true",
+        );
       }
     }
   }
@@ -214,8 +225,17 @@ export class Wasi {
     ];
     const fds = this.#state.fds;
     this.#stdio.forEach((stream, i) => fds.add(new StreamDescriptor(stream, i === 0)));
+    const replayed = new Map<AsyncFileSystem, ReplayFs>(); // one per filesystem: two preopens of one are one device
     for (const [guest, target] of Object.entries(options.preopens ?? {})) {
-      fds.add(new DirDescriptor(typeof target === "string" ? preopenHostDir(guest, target) : target, "", guest));
+      let fs: FileSystem;
+      if (typeof target === "string") fs = preopenHostDir(guest, target);
+      else if (isAsyncFs(target)) {
+        // Async mode (checked above): its calls go through this State's log (decisions.md#async-fs).
+        const log = this.#state.fsLog ??= new ReplayLog(this.#state);
+        fs = replayed.get(target) ?? new ReplayFs(target, log);
+        replayed.set(target, fs as ReplayFs);
+      } else fs = target;
+      fds.add(new DirDescriptor(fs, "", guest));
     }
     const imports = makeImports(this.#state);
     // Off: the plain functions themselves, no wrapper at all (decisions.md#tracing).
@@ -403,6 +423,7 @@ export class Wasi {
   /** Closes every fd, then (async streams) closes or aborts the outputs and cancels the input. */
   async #finish(error: unknown): Promise<void> {
     this.#closeAll();
+    this.#state.fsLog?.clear(); // handles an async filesystem opened for calls that never got them are closed
     await Promise.all(this.#stdio.map((st) => st.finish?.(error)));
   }
 
@@ -581,6 +602,37 @@ function makeImports(s: State): WasiImports {
 }
 
 /**
+ * The calls that may make a backend call that waits, on an async filesystem (decisions.md#async-fs): all that reach a
+ * `FileSystem` or `FileHandle` method but `close` (never waited for: fd_close, fd_renumber). fd_advise and
+ * fd_allocate answer without the backend.
+ */
+const FS_CALLS = [
+  "fd_datasync",
+  "fd_fdstat_set_flags",
+  "fd_filestat_get",
+  "fd_filestat_set_size",
+  "fd_filestat_set_times",
+  "fd_pread",
+  "fd_pwrite",
+  "fd_read",
+  "fd_readdir",
+  "fd_seek",
+  "fd_sync",
+  "fd_tell",
+  "fd_write",
+  "path_create_directory",
+  "path_filestat_get",
+  "path_filestat_set_times",
+  "path_link",
+  "path_open",
+  "path_readlink",
+  "path_remove_directory",
+  "path_rename",
+  "path_symlink",
+  "path_unlink_file",
+];
+
+/**
  * Async mode: the calls that can wait, given the options, become Suspending imports (decisions.md#async-mode); every
  * other call stays the plain function of sync mode (a Suspending import costs 100-600 ns a call even when it does not
  * wait).
@@ -592,6 +644,8 @@ function suspendWaiting(
   o: WasiOptions,
 ): WasiImports {
   const waiting = new Set(["poll_oneoff", "sched_yield"]);
+  if (s.fsLog !== undefined) { for (const name of FS_CALLS) waiting.add(name); // an async filesystem is preopened
+   }
   if (isAsyncInput(o.stdin)) waiting.add("fd_read");
   const asyncOut = (v: unknown) => typeof v === "function" || isWritableStream(v);
   if (asyncOut(o.stdout) || asyncOut(o.stderr)) waiting.add("fd_write");

@@ -3,6 +3,7 @@
 import { IOVEC } from "../abi/layout.ts";
 import type { Descriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
+import { PENDING } from "../pending.ts";
 
 /** iovecs up to this size are copied byte by byte: cheaper than a view plus `set` for a few bytes. */
 const SMALL = 64;
@@ -84,7 +85,7 @@ export function writev(
     const len = Math.min(m.u32(p + IOVEC.bufLen), MAX_RW - done);
     const view = m.view(m.u32(p + IOVEC.buf), len);
     const n = pos < 0 ? d.write(view) : d.pwrite(view, pos + done);
-    if (n < 0) return done > 0 ? done : n;
+    if (n < 0) return done > 0 && n !== -PENDING ? done : n; // PENDING: the retry replays the writes made (replay.ts)
     done += n;
     if (n < len) break; // a short write: report what was written
   }

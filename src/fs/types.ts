@@ -1,4 +1,5 @@
-// THE SEAM: the synchronous, POSIX-shaped, WASI-free filesystem interface that backends implement.
+// THE SEAM: the synchronous, POSIX-shaped, WASI-free filesystem interface that backends implement (and, at the end,
+// its async form for async mode).
 //
 // The contract, for every backend (Deno, node:fs, memory) alike:
 // - Paths are relative to the backend's root, "/"-separated, with no "", "." or ".." component and no
@@ -138,4 +139,84 @@ export interface FileHandle {
   setAppend(on: boolean): Errno;
   /** Sets times in ns (null: unchanged). */
   utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno;
+}
+
+// ---- The async seam (async mode only; decisions.md#async-fs) ----
+//
+// A filesystem whose bytes live elsewhere (a URL, an object store, a KV namespace) cannot answer at once. It declares
+// `async: true` and then any method of it or of its handles may answer a promise of what the synchronous seam
+// answers, with the same errno contract (a promise that rejects reads as EIO). Hostcall awaits it while the guest is
+// suspended and runs the guest's call again from its first check (src/replay.ts answers the backend calls made before
+// the wait from a log, so each backend call is made once). It needs `new Wasi({ async: true })`; only the calls that
+// touch a filesystem are suspending then, and a synchronous answer costs no wait.
+//
+// What an async answer may keep, and until when:
+// - `read(dst)`: `dst` is Hostcall's own buffer, filled until the promise settles (never guest memory).
+// - `stat(out)`, `readdir(cookie, sink)`: `out` and `sink` are Hostcall's own, filled or called until it settles.
+// - `write(src)`: `src` is valid only while the method runs: copy what the promise still needs.
+// - `close()`: Hostcall does not wait for it (fd_close answers at once); make data durable in `sync`/`datasync`.
+
+/** A value, or (from an async filesystem) a promise of it. */
+export type MaybeAsync<T> = T | PromiseLike<T>;
+
+/** A filesystem that may answer with promises (async mode): the methods of `FileSystem`, each possibly async. */
+export interface AsyncFileSystem {
+  /** The marker that tells Hostcall to await this filesystem's answers. */
+  readonly async: true;
+  /** As `FileSystem.open`; the handle may answer with promises too. */
+  open(path: string, flags: OpenFlags): MaybeAsync<AsyncFileHandle | Errno>;
+  /** As `FileSystem.stat`; `out` is filled before the answer (or its promise) settles. */
+  stat(path: string, out: Stat, follow: boolean): MaybeAsync<Errno>;
+  /** As `FileSystem.mkdir`. */
+  mkdir(path: string): MaybeAsync<Errno>;
+  /** As `FileSystem.rmdir`. */
+  rmdir(path: string): MaybeAsync<Errno>;
+  /** As `FileSystem.unlink`. */
+  unlink(path: string): MaybeAsync<Errno>;
+  /** As `FileSystem.rename`. */
+  rename(from: string, to: string): MaybeAsync<Errno>;
+  /** As `FileSystem.link`. */
+  link(from: string, to: string): MaybeAsync<Errno>;
+  /** As `FileSystem.symlink`. */
+  symlink(target: string, path: string): MaybeAsync<Errno>;
+  /** As `FileSystem.readlink`. */
+  readlink(path: string): MaybeAsync<string | Errno>;
+  /** As `FileSystem.utimes`. */
+  utimes(path: string, atimNs: bigint | null, mtimNs: bigint | null, follow: boolean): MaybeAsync<Errno>;
+}
+
+/** A handle of an `AsyncFileSystem`: the methods of `FileHandle`, each possibly async (see the rules above). */
+export interface AsyncFileHandle {
+  /** As `FileHandle.read`; `dst` may be filled until the promise settles. */
+  read(dst: Uint8Array, pos?: number): MaybeAsync<IoResult>;
+  /** As `FileHandle.write`; `src` is valid only during the call. */
+  write(src: Uint8Array, pos?: number): MaybeAsync<IoResult>;
+  /** As `FileHandle.seek`. */
+  seek(offset: number, whence: Whence): MaybeAsync<IoResult>;
+  /** As `FileHandle.stat`. */
+  stat(out: Stat): MaybeAsync<Errno>;
+  /** As `FileHandle.truncate`. */
+  truncate(size: number): MaybeAsync<Errno>;
+  /** As `FileHandle.sync`. */
+  sync(): MaybeAsync<Errno>;
+  /** As `FileHandle.datasync`. */
+  datasync(): MaybeAsync<Errno>;
+  /** As `FileHandle.close`; a promise is not waited for. */
+  close(): MaybeAsync<Errno>;
+  /** As `FileHandle.readdir`; `out` may be called until the promise settles. */
+  readdir(cookie: bigint, out: DirentSink): MaybeAsync<Errno>;
+  /** As `FileHandle.setAppend`. */
+  setAppend(on: boolean): MaybeAsync<Errno>;
+  /** As `FileHandle.utimes`. */
+  utimes(atimNs: bigint | null, mtimNs: bigint | null): MaybeAsync<Errno>;
+}
+
+/** True for a filesystem that declared itself async (`async: true`). */
+export function isAsyncFs(fs: FileSystem | AsyncFileSystem): fs is AsyncFileSystem {
+  return (fs as AsyncFileSystem).async === true;
+}
+
+/** True for a promise (any thenable). */
+export function isPromise<T>(x: MaybeAsync<T>): x is PromiseLike<T> {
+  return typeof x === "object" && x !== null && typeof (x as PromiseLike<T>).then === "function";
 }

@@ -44,4 +44,12 @@ export {
   type MemoryFsStat,
 } from "./src/fs/memory.ts";
 export { readOnly } from "./src/fs/readonly.ts";
+export {
+  FetchFs,
+  type FetchFsManifest,
+  type FetchFsOptions,
+  type FetchFsStats,
+  type ManifestNode,
+} from "./src/fs/fetch.ts";
+export { overlay } from "./src/fs/overlay.ts";
 export { hostFs } from "./src/fs/host.ts";

@@ -59,8 +59,10 @@ export interface FetchFsOptions {
 
 /** What a `FetchFs` has done so far. */
 export interface FetchFsStats {
-  /** Requests sent. */
+  /** Requests made (one per file or run of blocks fetched). */
   requests: number;
+  /** Requests sent again after a network error (at most once each). */
+  retries: number;
   /** Body bytes received. */
   bytes: number;
   /** Requests that failed (the read answered an errno). */
@@ -168,7 +170,7 @@ export class FetchFs implements AsyncFileSystem {
   readonly #cache = new Map<string, Uint8Array>();
   /** Blocks being fetched, by the same key. */
   readonly #inflight = new Map<string, Promise<Uint8Array | Errno>>();
-  readonly #stats: FetchFsStats = { requests: 0, bytes: 0, failures: 0, cached: 0, peakCached: 0 };
+  readonly #stats: FetchFsStats = { requests: 0, retries: 0, bytes: 0, failures: 0, cached: 0, peakCached: 0 };
   /** What its handles use of it. */
   readonly #ops: Ops = {
     fill: (node, out) => this.#fill(node, out),
@@ -368,15 +370,19 @@ export class FetchFs implements AsyncFileSystem {
     if (url === "") return Errno.IO;
     const headers = new Headers(this.#headers);
     if (!whole) headers.set("range", `bytes=${start}-${end - 1}`);
+    let res: Response | undefined;
     this.#stats.requests++;
-    let res: Response;
-    try {
-      // "manual": a redirect is a failure, never a request elsewhere.
-      res = await this.#fetch(
-        new Request(url, { headers, redirect: "manual", signal: AbortSignal.timeout(this.#timeout) }),
-      );
-    } catch {
-      return Errno.IO; // refused, reset, timed out
+    for (let attempt = 0; res === undefined; attempt++) {
+      if (attempt > 0) this.#stats.retries++;
+      const signal = AbortSignal.timeout(this.#timeout);
+      try {
+        // "manual": a redirect is a failure, never a request elsewhere.
+        res = await this.#fetch(new Request(url, { headers, redirect: "manual", signal }));
+      } catch {
+        // Refused, reset or timed out. A kept-alive connection the server closed meanwhile fails a request that never
+        // reached it: such a GET is tried once more (decisions.md#fetchfs), a timeout is not.
+        if (signal.aborted || attempt > 0) return Errno.IO;
+      }
     }
     let from = 0; // where the body starts in the file
     if (res.status === 206 && !whole) {

@@ -310,12 +310,23 @@ describe("FetchFs failures are errnos", () => {
     });
   }
 
-  test("a server that never answers is EIO after timeoutMs", async () => {
+  test("a connection reset once (as a kept-alive connection the server closed) is tried again, once", async () => {
+    const fs = fetchFs();
+    let seen = 0;
+    server.fault = () => (++seen === 1 ? "reset" : null);
+    assert.deepEqual(await pread(open(fs, "other.bin"), 10, 0), OTHER.subarray(0, 10));
+    assert.equal(fs.stats.failures, 0);
+    assert.ok(fs.stats.retries <= 1);
+    assert.deepEqual(server.log.map((l) => l.path), ["other.bin", "other.bin"], "reset, then served");
+  });
+
+  test("a server that never answers is EIO after timeoutMs, with no second try", async () => {
     const fs = fetchFs({ timeoutMs: 300 });
     server.fault = () => "hang";
     const t0 = performance.now();
     assert.equal(await pread(open(fs, "other.bin"), 10, 0), -Errno.IO);
     assert.ok(performance.now() - t0 < 5000);
+    assert.equal(fs.stats.retries, 0);
   });
 
   test("a server gone (connection refused) is EIO", async () => {

@@ -83,7 +83,10 @@ export function bundleWorker(dir: string): string {
 }
 
 /** Spawns `bin args`, keeping what it prints; `done` settles when it exits. */
-function launch(bin: string, args: string[]): { child: ChildProcess; output: () => string; done: Promise<void> } {
+export function launch(
+  bin: string,
+  args: string[],
+): { child: ChildProcess; output: () => string; done: Promise<void> } {
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   const keep = (chunk: Uint8Array) => {
@@ -102,7 +105,7 @@ function launch(bin: string, args: string[]): { child: ChildProcess; output: () 
 }
 
 /** Ends `child` (SIGTERM; SIGKILL if it is still there after 5 s) and waits until it has exited. */
-async function end(child: ChildProcess, done: Promise<void>): Promise<void> {
+export async function end(child: ChildProcess, done: Promise<void>): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
@@ -112,7 +115,7 @@ async function end(child: ChildProcess, done: Promise<void>): Promise<void> {
 }
 
 /** Waits until `url`/health answers "ok", or fails with what the process printed when it exits or takes too long. */
-async function ready(url: string, exited: () => boolean, output: () => string): Promise<void> {
+export async function ready(url: string, exited: () => boolean, output: () => string): Promise<void> {
   const deadline = Date.now() + START_MS;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`the server exited before it answered:\n${output()}`);

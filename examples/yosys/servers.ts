@@ -1,0 +1,97 @@
+// Starts the yosys example for tests and measurements, from Deno, Bun or Node: writes yosys's tree (from npm) into a
+// temp dir, then serves it with workerd (the worker bundled by esbuild, the tree a disk service) or with deno_serve.ts.
+// Always on 127.0.0.1 on free ports; stop() ends the process it started and removes the temp dir.
+
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { denoPath, type EdgeServer, end, esbuildPath, freePort, launch, ready, workerdPath } from "../edge/servers.ts";
+import { writeYosysTree, yosysWasmPath } from "./tree.ts";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const START_MS = 60_000;
+
+/** Bundles worker.js into `dir/dist/worker.js` and puts workerd.capnp and yosys.wasm beside it. */
+export function bundleYosysWorker(dir: string): string {
+  mkdirSync(join(dir, "dist"), { recursive: true });
+  const out = join(dir, "dist", "worker.js");
+  const args = [join(HERE, "worker.js"), "--bundle", "--format=esm", "--external:./yosys.wasm", `--outfile=${out}`];
+  const r = spawnSync(esbuildPath(), [...args, "--log-level=warning"], { encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`esbuild ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  copyFileSync(join(HERE, "workerd.capnp"), join(dir, "workerd.capnp"));
+  copyFileSync(yosysWasmPath(), join(dir, "yosys.wasm"));
+  return out;
+}
+
+/** Writes the tree and serves the example with workerd on a free port. */
+export async function startYosysWorkerd(): Promise<EdgeServer> {
+  const dir = mkdtempSync(join(tmpdir(), "hostcall-yosys-edge-"));
+  try {
+    bundleYosysWorker(dir);
+    await writeYosysTree(join(dir, "tree"));
+    for (let attempt = 1;; attempt++) {
+      const port = await freePort();
+      const args = [
+        "serve",
+        join(dir, "workerd.capnp"),
+        `--socket-addr=http=127.0.0.1:${port}`,
+        `--directory-path=assets=${join(dir, "tree")}`,
+      ];
+      const p = launch(workerdPath(), args);
+      const server: EdgeServer = {
+        name: "workerd",
+        url: `http://127.0.0.1:${port}`,
+        output: p.output,
+        async stop() {
+          await end(p.child, p.done);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      try {
+        await ready(server.url, () => p.child.exitCode !== null, p.output);
+        return server;
+      } catch (err) {
+        await end(p.child, p.done);
+        if (attempt >= 3 || !/address already in use|EADDRINUSE/i.test(p.output())) throw err;
+      }
+    }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Writes the tree and runs deno_serve.ts on it, on port 0. */
+export async function startYosysDeno(): Promise<EdgeServer> {
+  const dir = mkdtempSync(join(tmpdir(), "hostcall-yosys-deno-"));
+  try {
+    await writeYosysTree(dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const args = ["run", `--allow-read=${root},${dir}`, "--allow-net=127.0.0.1", join(HERE, "deno_serve.ts"), dir, "0"];
+  const p = launch(denoPath(), args);
+  const stop = async () => {
+    await end(p.child, p.done);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const deadline = Date.now() + START_MS;
+    let m: RegExpMatchArray | null = null;
+    while ((m = p.output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//)) === null) {
+      if (p.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`deno serve did not start:\n${p.output()}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await ready(m[1], () => p.child.exitCode !== null, p.output);
+    return { name: "deno serve", url: m[1], output: p.output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

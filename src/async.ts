@@ -30,9 +30,9 @@ export const asyncGuests = { active: 0, limit: 10_000 };
 
 /** The error of a misuse of async mode: a second entry, too many guests, a waiting call outside our entry points. */
 export class WasiAsyncError extends Error {
-  /** An error with `message`. */
-  constructor(message: string) {
-    super(message);
+  /** An error with `message` (and `options.cause`). */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "WasiAsyncError";
   }
 }
@@ -71,6 +71,29 @@ export class Run {
   }
 }
 
+const THROUGH_JS = "a call that can wait was reached through a JS import (an import of yours called the guest " +
+  "again); JSPI cannot suspend across JS frames";
+
+/** Why a waiting call cannot suspend here (checked before it runs, so nothing happens on any engine). */
+function misuse(s: State, name: string): WasiAsyncError {
+  if (s.run === undefined) {
+    return new WasiAsyncError(
+      `${name}: a call that can wait was made outside startAsync()/callAsync(): run the guest through them`,
+    );
+  }
+  if (s.jsDepth !== 0) return new WasiAsyncError(`${name}: ${THROUGH_JS}`);
+  return new WasiAsyncError(`${name}: the instance was entered again while suspended in ${s.run.waitingIn}`);
+}
+
+/**
+ * Inside our entry points, the engine's own error for a Suspending import that could not suspend (V8 and Bun name it
+ * `SuspendError`; V8 throws it before our check can run) as ours: there it can only mean a JS frame in between.
+ */
+export function asOurs(err: unknown): unknown {
+  if ((err as Error)?.name !== "SuspendError") return err;
+  return new WasiAsyncError(THROUGH_JS, { cause: err });
+}
+
 /**
  * `fn` as a Suspending import: called, and while it answers PENDING, its waits are awaited and it is called again with
  * the same arguments. `s.retry` tells the call which attempt this is (0 first).
@@ -82,17 +105,9 @@ export function suspending(
   fn: (...args: never[]) => unknown,
 ): unknown {
   const call = fn as (...args: unknown[]) => unknown;
-  return new api.Suspending(async (...args: unknown[]) => {
-    const run = s.run;
-    if (run === undefined || run.waitingIn !== null) {
-      throw new WasiAsyncError(
-        run === undefined
-          ? `${name}: a call that can wait was made outside startAsync()/callAsync() (run the guest through them)`
-          : `${name}: the instance was entered again while suspended in ${run.waitingIn} (one call at a time)`,
-      );
-    }
-    s.retry = 0;
-    let r = call(...args);
+  /** Waits and runs the call again until it answers something other than PENDING. */
+  const retry = async (run: Run, args: unknown[]): Promise<unknown> => {
+    let r: unknown = PENDING;
     while (r === PENDING) {
       const waits = takeWaits();
       if (waits.length === 0) throw new Error(`hostcall bug: ${name} answered PENDING without a wait`);
@@ -101,5 +116,14 @@ export function suspending(
       r = call(...args);
     }
     return r;
+  };
+  // Not an async function: a misuse throws here, synchronously (as an async function it would leave a rejected
+  // promise behind where the engine cannot suspend, which Bun then reports as unhandled).
+  return new api.Suspending((...args: unknown[]) => {
+    const run = s.run;
+    if (run === undefined || run.waitingIn !== null || s.jsDepth !== 0) throw misuse(s, name);
+    s.retry = 0;
+    const r = call(...args);
+    return r === PENDING ? retry(run, args) : r;
   });
 }

@@ -56,6 +56,8 @@ export class State {
   readonly async: boolean;
   /** The entry into the guest in flight (async mode), or undefined. */
   run: Run | undefined = undefined;
+  /** Async mode: host JS functions (the caller's own imports) on the stack now; a wait cannot suspend across them. */
+  jsDepth = 0;
   /** Which attempt of the current call this is: 0 first, then 1, 2… after each wait (always 0 in sync mode). */
   retry = 0;
   /** Monotonic ns when the current poll_oneoff began (its first attempt), for relative timeouts across retries. */

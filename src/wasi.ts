@@ -17,7 +17,7 @@ import {
   type Stream,
 } from "./stdio.ts";
 import { isWritableStream } from "./streams.ts";
-import { asyncGuests, jspi, Run, suspending, WasiAsyncError } from "./async.ts";
+import { asOurs, asyncGuests, jspi, Run, suspending, WasiAsyncError } from "./async.ts";
 import { argsGet, argsSizesGet } from "./calls/args.ts";
 import { environGet, environSizesGet } from "./calls/environ.ts";
 import { clockResGet, clockTimeGet } from "./calls/clock.ts";
@@ -252,7 +252,8 @@ export class Wasi {
     source: WasmSource,
     extraImports: WebAssembly.Imports = {},
   ): Promise<{ module: WebAssembly.Module; instance: WebAssembly.Instance }> {
-    const imports = { ...extraImports, ...this.#imports } as unknown as WebAssembly.Imports;
+    const extra = this.#jspi === undefined ? extraImports : guardJsFrames(this.#state, extraImports);
+    const imports = { ...extra, ...this.#imports } as unknown as WebAssembly.Imports;
     if (source instanceof WebAssembly.Module) {
       return { module: source, instance: await WebAssembly.instantiate(source, imports) };
     }
@@ -394,6 +395,8 @@ export class Wasi {
     asyncGuests.active++;
     try {
       return await promised(...args);
+    } catch (err) {
+      throw asOurs(err);
     } finally {
       asyncGuests.active--;
       s.run = undefined;
@@ -606,4 +609,28 @@ function suspendWaiting(
     wasi_snapshot_preview1: wrap(imports.wasi_snapshot_preview1, ""),
     wasi_unstable: wrap(imports.wasi_unstable, "wasi_unstable."),
   };
+}
+
+/**
+ * Async mode: the caller's own import functions, each counting itself on the stack while it runs, so a waiting call
+ * reached through one (the host calling the guest again) is refused with our error before anything happens
+ * (decisions.md#async-mode). Anything that is not a plain function (memories, globals, Suspending imports) is kept.
+ */
+function guardJsFrames(s: State, extra: WebAssembly.Imports): WebAssembly.Imports {
+  const out: WebAssembly.Imports = {};
+  for (const [mod, fields] of Object.entries(extra)) {
+    const guarded: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(fields)) {
+      guarded[name] = typeof v !== "function" ? v : (...args: unknown[]) => {
+        s.jsDepth++;
+        try {
+          return (v as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          s.jsDepth--;
+        }
+      };
+    }
+    out[mod] = guarded as WebAssembly.ModuleImports;
+  }
+  return out;
 }

@@ -167,7 +167,7 @@ describe("async mode: sleeping", () => {
 
   test("an injected clock with an async sleep is awaited: virtual time, no real wait", async () => {
     let t = 0n;
-    const clock = { now: () => t, sleep: async (ns: bigint) => void (t += ns) };
+    const clock = { now: () => t, sleep: (ns: bigint) => Promise.resolve(void (t += ns)) };
     const t0 = performance.now();
     const { out } = await runIo(["sleep", "5000"], { clock });
     assert.equal(out, "monotonic_ms=5000 realtime_ms=5000\n");
@@ -387,9 +387,10 @@ describe("async mode: safety", () => {
   });
 
   test("a waiting call reached through a JS import is refused with our error on every runtime, before it runs", async () => {
-    let wasi!: Wasi, instance!: WebAssembly.Instance;
-    const cb = (ms: number) => (instance.exports.sleep_ms as (n: number) => number)(ms);
-    ({ wasi, instance } = await reactor({}, cb));
+    let target: WebAssembly.Instance | undefined;
+    const cb = (ms: number) => (target!.exports.sleep_ms as (n: number) => number)(ms);
+    const { wasi, instance } = await reactor({}, cb);
+    target = instance;
     await assert.rejects(wasi.callAsync("via_js", 10), (e: Error) => {
       assert.ok(e instanceof WasiAsyncError, `${e.name}: ${e.message}`);
       assert.match(e.message, /through a JS import/);

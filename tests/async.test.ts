@@ -387,10 +387,10 @@ describe("async mode: safety", () => {
   });
 
   test("a waiting call reached through a JS import is refused with our error on every runtime, before it runs", async () => {
-    let target: WebAssembly.Instance | undefined;
-    const cb = (ms: number) => (target!.exports.sleep_ms as (n: number) => number)(ms);
+    const self: { instance?: WebAssembly.Instance } = {};
+    const cb = (ms: number) => (self.instance!.exports.sleep_ms as (n: number) => number)(ms);
     const { wasi, instance } = await reactor({}, cb);
-    target = instance;
+    self.instance = instance;
     await assert.rejects(wasi.callAsync("via_js", 10), (e: Error) => {
       assert.ok(e instanceof WasiAsyncError, `${e.name}: ${e.message}`);
       assert.match(e.message, /through a JS import/);

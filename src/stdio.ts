@@ -24,7 +24,8 @@ export type StdoutOption =
   | "inherit"
   | "null"
   | "capture"
-  | ((bytes: Uint8Array) => void | Promise<void>)
+  | ((bytes: Uint8Array) => void)
+  | ((bytes: Uint8Array) => Promise<void>)
   | WritableStream<Uint8Array>;
 
 /** A byte stream behind a stdio descriptor. Results are byte counts, or negated errnos. */

@@ -89,6 +89,42 @@ function checks(label: string, url: () => string, host: "workerd" | "deno") {
     assert.deepEqual(json, { exitCode: 3, ...expected(new Uint8Array(0), "x") });
   });
 
+  test(`${label}: /stream (async mode): stdout streams while the guest runs, its sleeps really sleep`, async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${url()}/stream?ms=60&n=5&name=s`, { method: "POST", body: "one\ntwo\n" });
+    assert.equal(res.status, 200);
+    const arrivals: { at: number; text: string }[] = [];
+    const reader = res.body!.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      arrivals.push({ at: performance.now() - t0, text: new TextDecoder().decode(r.value) });
+    }
+    const text = arrivals.map((a) => a.text).join("");
+    const m = text.match(
+      /^stdin bytes=8 lines=2 fnv1a=[0-9a-f]{8}\ninput name=s\ntick 0 at_ms=\d+\ntick 1 at_ms=(\d+)\ntick 2 at_ms=\d+\ntick 3 at_ms=\d+\ntick 4 at_ms=(\d+)\n$/,
+    );
+    assert.ok(m !== null, text);
+    // Real sleeps on every host (workerd too: timers, not a 10 ms spin): 4 gaps of 60 ms.
+    assert.ok(Number(m[1]) >= 59 && Number(m[2]) >= 4 * 60 - 1, text);
+    const firstTick = arrivals.find((a) => a.text.includes("tick 0"))!.at, last = arrivals[arrivals.length - 1].at;
+    assert.ok(last - firstTick >= 4 * 60 - 20, `the first tick arrived ${last - firstTick} ms before the end`);
+  });
+
+  test(`${label}: /stream: a client that goes away stops its guest (none is left running)`, async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${url()}/stream?ms=100&n=1000`, { method: "POST", body: "x", signal: ac.signal });
+    const reader = res.body!.getReader();
+    await reader.read(); // the guest is running
+    assert.equal(await (await fetch(`${url()}/streaming`)).text(), "1\n");
+    ac.abort();
+    await reader.read().catch(() => {});
+    let left = "";
+    for (let i = 0; i < 50 && left !== "0\n"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await (await fetch(`${url()}/streaming`)).text();
+    }
+    assert.equal(left, "0\n", "the guest of the request that went away stopped");
+  });
+
   test(`${label}: clock resolution, CPU clock, a 50 ms sleep and a 200000-byte random_get`, async () => {
     const { status, json } = await post(`${url()}/clock?ms=50`, new Uint8Array(0));
     assert.equal(status, 200, JSON.stringify(json));

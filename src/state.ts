@@ -60,7 +60,7 @@ export class State {
   jsDepth = 0;
   /** Which attempt of the current call this is: 0 first, then 1, 2… after each wait (always 0 in sync mode). */
   retry = 0;
-  /** Monotonic ns when the current poll_oneoff began (its first attempt), for relative timeouts across retries. */
+  /** Monotonic ns when the current poll_oneoff first waited, for its relative timeouts across retries. */
   pollStart = 0n;
   /** The same instant as `performance.now()` (ms). */
   pollStartMs = 0;

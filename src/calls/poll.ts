@@ -60,7 +60,7 @@ export function pollOneoff(
   // Pass 1: each subscription's delay (0 = ready now), and the earliest pending clock.
   let ready = false, fdReady = false;
   let earliest = Infinity;
-  const elapsed = s.async ? elapsedNs(s) : 0;
+  const elapsed = s.async && s.retry > 0 ? elapsedNs(s) : 0;
   let waits: PromiseLike<unknown>[] | null = null; // async mode: what the fds that are not ready wait for
   for (let i = 0; i < nsubscriptions; i++) {
     const p = inPtr + i * L.size;
@@ -91,7 +91,7 @@ export function pollOneoff(
     // Nothing ready: wait on a timer for the earliest clock and on the fds, then the call runs again
     // (decisions.md#async-poll). Zero timeouts ready while fds wait: one turn of the event loop first, so a guest
     // polling in a loop lets the streams it waits on make progress.
-    if (!ready && !s.clocks.injectedSleep) return waitFor(waits, earliest);
+    if (!ready && !s.clocks.injectedSleep) return waitFor(s, waits, earliest);
     if (ready && !fdReady && waits !== null && s.retry === 0) return pending(macrotask());
   }
   // Only clocks pending: sleep until the earliest, which (with any equal to it) is then ready.
@@ -118,19 +118,18 @@ export function pollOneoff(
   return Errno.SUCCESS;
 }
 
-/** Async mode: ns since this poll_oneoff began (its first attempt), on the guest's monotonic clock or in real time. */
+/** Async mode, on a retry: ns since this poll_oneoff first waited, on the guest's monotonic clock or in real time. */
 function elapsedNs(s: State): number {
-  if (s.retry === 0) {
-    s.pollStart = s.clocks.now(ClockId.MONOTONIC);
-    s.pollStartMs = performance.now();
-    return 0;
-  }
   // Real time too: an injected clock that does not sleep does not move while we wait on a timer.
   return Math.max(Number(s.clocks.now(ClockId.MONOTONIC) - s.pollStart), (performance.now() - s.pollStartMs) * 1e6);
 }
 
 /** Async mode, nothing ready: PENDING on a timer for `earliest` ns (if any clock) and on the fds' waits. */
-function waitFor(waits: PromiseLike<unknown>[] | null, earliest: number): Errno {
+function waitFor(s: State, waits: PromiseLike<unknown>[] | null, earliest: number): Errno {
+  if (s.retry === 0) { // the first wait of this call: relative timeouts count from here (no clock read before it)
+    s.pollStart = s.clocks.now(ClockId.MONOTONIC);
+    s.pollStartMs = performance.now();
+  }
   if (earliest !== Infinity) pending(timerWait(Math.ceil(earliest / 1e6)));
   if (waits !== null) { for (const w of waits) pending(w); }
   return PENDING; // one of the two is there: a subscription that is neither ready nor a clock is an fd that waits

@@ -4,6 +4,7 @@
 ;;   poll_loop(n)   poll_oneoff on one relative clock of 0 ns (ready at once)
 ;;   yield_loop(n)  sched_yield
 ;;   sleep(ms)      poll_oneoff on one relative monotonic clock of ms milliseconds
+;;   drain()        fd_read from fd 0 until end of input; returns the byte count (-1 on an error)
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
@@ -50,4 +51,11 @@
     (local.get $e))
   (func (export "sleep") (param $ms i32) (result i32)
     (call $clock (i64.mul (i64.extend_i32_u (local.get $ms)) (i64.const 1000000)))
-    (call $poll (i32.const 0x200) (i32.const 0x300) (i32.const 1) (i32.const 0x88))))
+    (call $poll (i32.const 0x200) (i32.const 0x300) (i32.const 1) (i32.const 0x88)))
+  (func (export "drain") (result i32) (local $total i32)
+    (block $done (loop $l
+      (if (call $fd_read (i32.const 0) (i32.const 0x80) (i32.const 1) (i32.const 0x88)) (then (return (i32.const -1))))
+      (br_if $done (i32.eqz (i32.load (i32.const 0x88))))
+      (local.set $total (i32.add (local.get $total) (i32.load (i32.const 0x88))))
+      (br $l)))
+    (local.get $total)))

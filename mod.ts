@@ -16,7 +16,7 @@
  * @module
  */
 
-export { Wasi, type WasiImports, type WasiOptions, type WasmSource } from "./src/wasi.ts";
+export { type BindOptions, exitStatus, Wasi, type WasiImports, type WasiOptions, type WasmSource } from "./src/wasi.ts";
 export { WasiExit } from "./src/calls/proc.ts";
 export { WasiAsyncError } from "./src/async.ts";
 export { parseTraceScopes, type TraceOptions, type TraceScope } from "./src/trace.ts";

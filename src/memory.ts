@@ -1,6 +1,12 @@
 // GuestMemory: bounds checks and little-endian reads/writes over the guest's linear memory.
 
 const EMPTY = new Uint8Array(0);
+/**
+ * What a host call says when no memory was bound: the guest's exports were called before `start()`/`initialize()`, or
+ * the instance was made with another Wasi's imports (node:wasi throws too; a silent EFAULT left output empty).
+ */
+const UNBOUND = "a WASI call reached a Wasi that has no guest memory: call wasi.start(instance) (a command) or " +
+  "wasi.initialize(instance) (a reactor) before the guest's exports, on the instance made with this Wasi's imports";
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -17,7 +23,7 @@ export class GuestMemory {
   shared = false;
   #dv: DataView = new DataView(EMPTY.buffer);
 
-  /** Binds the instance's memory; until then every range is out of bounds. */
+  /** Binds the instance's memory; until then every range check throws (a host call before start/initialize). */
   bind(memory: WebAssembly.Memory): void {
     this.#memory = memory;
     this.#refresh();
@@ -32,7 +38,7 @@ export class GuestMemory {
 
   #refresh(): void {
     const m = this.#memory;
-    if (m === undefined) return;
+    if (m === undefined) throw new Error(UNBOUND);
     const buf = m.buffer;
     if (buf === this.bytes.buffer && buf.byteLength === this.bytes.length) return;
     this.bytes = new Uint8Array(buf);

@@ -5,11 +5,12 @@ import type { IoResult } from "./fs/types.ts";
 import { AsyncFnSink, AsyncSource, isAsyncIterable, isReadableStream, StreamSink } from "./streams.ts";
 
 /**
- * What fd 0 reads: the host's stdin, nothing, fixed bytes or text, a function that fills a buffer, or (async mode
- * only) a stream that arrives over time.
+ * What fd 0 reads: the host's stdin, a host file descriptor by number, nothing, fixed bytes or text, a function that
+ * fills a buffer, or (async mode only) a stream that arrives over time.
  */
 export type StdinOption =
   | "inherit"
+  | number
   | "null"
   | Uint8Array
   | string
@@ -17,11 +18,13 @@ export type StdinOption =
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array>;
 /**
- * Where fd 1 or 2 goes: the host's stream, nowhere, a buffer read afterwards, a function (in async mode it may return
- * a promise, which the next write waits for), or (async mode only) a WritableStream.
+ * Where fd 1 or 2 goes: the host's stream, a host file descriptor by number, nowhere, a buffer read afterwards (up to
+ * `captureLimit` bytes), a function (in async mode it may return a promise, which the next write waits for), or (async
+ * mode only) a WritableStream.
  */
 export type StdoutOption =
   | "inherit"
+  | number
   | "null"
   | "capture"
   | ((bytes: Uint8Array) => void)
@@ -168,11 +171,25 @@ class FnSource extends PipeLike {
   }
 }
 
-/** "capture": everything written is kept, in order, for `stdoutBytes()`/`stdoutText()`. */
+/** Most bytes a "capture" stream keeps unless told otherwise (`captureLimit`). */
+export const CAPTURE_LIMIT = 64 << 20;
+
+/**
+ * "capture": everything written is kept, in order, for `stdoutBytes()`/`stdoutText()`, up to `limit` bytes; past it
+ * a write is short (what fits), then ENOSPC, as a full disk (decisions.md#capture-limit).
+ */
 export class CaptureSink extends PipeLike {
   #buf = new Uint8Array(4096);
   #len = 0;
+  readonly #limit: number;
+  constructor(limit: number = CAPTURE_LIMIT) {
+    super();
+    this.#limit = limit;
+  }
   override write(src: Uint8Array): IoResult {
+    const room = this.#limit - this.#len;
+    if (room <= 0 && src.length > 0) return -Errno.NOSPC;
+    if (src.length > room) src = src.subarray(0, room);
     const need = this.#len + src.length;
     if (need > this.#buf.length) {
       const grown = new Uint8Array(Math.max(need, this.#buf.length * 2));
@@ -269,6 +286,56 @@ class HostStream implements Stream {
   }
 }
 
+/**
+ * A host file descriptor given by number (`stdout: 3`, as node:wasi's stdio options), read and written synchronously
+ * through node:fs (Deno's too: a number from its `node:fs` `openSync`). Not closed when the guest ends: it is the
+ * caller's.
+ */
+class FdStream extends PipeLike {
+  readonly #fd: number;
+  readonly #fs: NodeFs;
+  #terminal: boolean | undefined;
+  constructor(fd: number, fs: NodeFs) {
+    super();
+    this.#fd = fd;
+    this.#fs = fs;
+  }
+  override read(dst: Uint8Array): IoResult {
+    if (dst.length === 0) return 0;
+    for (;;) {
+      try {
+        return this.#fs.readSync(this.#fd, dst, 0, dst.length, null);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === "EOF") return 0;
+        if (code !== "EAGAIN") return -stdioErrno(err);
+        backoff(1);
+      }
+    }
+  }
+  override write(src: Uint8Array): IoResult {
+    for (let off = 0; off < src.length;) {
+      try {
+        off += this.#fs.writeSync(this.#fd, src, off, src.length - off);
+      } catch (err) {
+        if ((err as { code?: string }).code !== "EAGAIN") return -stdioErrno(err);
+        backoff(1);
+      }
+    }
+    return src.length;
+  }
+  override isTerminal(): boolean {
+    return this.#terminal ??= g.process?.getBuiltinModule?.("node:tty")?.isatty(this.#fd) === true;
+  }
+}
+
+/** A host fd number's stream, or a TypeError naming the option where the runtime has no node:fs (an edge runtime). */
+function fdStream(fd: number, name: string): Stream {
+  const fs = nodeFs();
+  if (fs === null) throw new TypeError(`options.${name}: host fd numbers need node:fs (Deno, Bun, Node)`);
+  return new FdStream(fd, fs);
+}
+
 const lineBuffers: [string, string] = ["", ""];
 const consoleDecoder = new TextDecoder();
 /** Where a runtime has neither Deno nor node:fs (edge), inherited output goes to the console by lines. */
@@ -284,6 +351,7 @@ function consoleWrite(fd: number, src: Uint8Array): IoResult {
 /** Builds fd 0's stream from its option (validated by the caller). */
 export function stdinStream(opt: StdinOption): Stream {
   if (opt === "inherit") return new HostStream(0);
+  if (typeof opt === "number") return fdStream(opt, "stdin");
   if (opt === "null") return new NullStream();
   if (typeof opt === "string") return new BytesSource(new TextEncoder().encode(opt));
   if (typeof opt === "function") return new FnSource(opt);
@@ -292,10 +360,11 @@ export function stdinStream(opt: StdinOption): Stream {
 }
 
 /** Builds fd 1's or fd 2's stream from its option (validated by the caller); `async`: async mode. */
-export function outputStream(opt: StdoutOption, fd: 1 | 2, async = false): Stream {
+export function outputStream(opt: StdoutOption, fd: 1 | 2, async = false, captureLimit = CAPTURE_LIMIT): Stream {
   if (opt === "inherit") return new HostStream(fd);
+  if (typeof opt === "number") return fdStream(opt, fd === 1 ? "stdout" : "stderr");
   if (opt === "null") return new NullStream();
-  if (opt === "capture") return new CaptureSink();
+  if (opt === "capture") return new CaptureSink(captureLimit);
   if (typeof opt === "function") return async ? new AsyncFnSink(opt) : new FnSink(opt);
   return new StreamSink(opt);
 }

@@ -29,6 +29,7 @@ import { randomGet } from "./calls/random.ts";
 import { schedYield } from "./calls/sched.ts";
 import { sockAccept, sockRecv, sockSend, sockShutdown } from "./calls/sock.ts";
 import { checkTraceOption, traceImports, type TraceOptions } from "./trace.ts";
+import { describeMissing, importedMemory, missingImports } from "./imports.ts";
 
 /** Options of `new Wasi()`. Every field is optional. */
 export interface WasiOptions {
@@ -38,9 +39,15 @@ export interface WasiOptions {
   env?: Readonly<Record<string, string>>;
   /** Guest directory path → host directory path or a `FileSystem`; fd 3, 4, … in this order. Default `{}`. */
   preopens?: Readonly<Record<string, string | FileSystem>>;
-  /** fd 0: `"inherit"` (default), `"null"`, bytes, text, or a function filling a buffer and returning the count (0 = EOF). */
+  /**
+   * fd 0: `"inherit"` (default), `"null"`, a host fd number, bytes, text, a function filling a buffer and returning the
+   * count (0 = EOF), or in async mode a `ReadableStream` or `AsyncIterable`.
+   */
   stdin?: StdinOption;
-  /** fd 1: `"inherit"` (default, written synchronously), `"null"`, `"capture"`, or a function given each write's bytes. */
+  /**
+   * fd 1: `"inherit"` (default, written synchronously), `"null"`, `"capture"`, a host fd number, a function given each
+   * write's bytes, or in async mode a `WritableStream`.
+   */
   stdout?: StdoutOption;
   /** fd 2: as `stdout`. */
   stderr?: StdoutOption;
@@ -63,10 +70,25 @@ export interface WasiOptions {
    */
   async?: boolean;
   /**
+   * Most bytes a `"capture"` stdout or stderr keeps (each); past it the guest's writes are `ENOSPC`, so a chatty guest
+   * cannot take the host's memory. Default 64 MiB.
+   */
+  captureLimit?: number;
+  /**
    * Async mode: stops the guest at its next call that can wait (or the one it waits in); `startAsync()`/`callAsync()`
    * then reject with `signal.reason`. A guest computing without host calls cannot be stopped in-thread.
    */
   signal?: AbortSignal;
+}
+
+/**
+ * What `start()`/`initialize()` (and their async forms) may be told besides the instance: `memory`, the guest's
+ * memory when the module does not export it as "memory" (it imports it: `-Wl,--import-memory`, wasm32-wasip1-threads).
+ * A memory the module imports from what `instantiate()` was given is found without it.
+ */
+export interface BindOptions {
+  /** The guest's linear memory. */
+  memory?: WebAssembly.Memory;
 }
 
 /** What `instantiate()` accepts: wasm bytes, a compiled module, or a (promised) fetch response. */
@@ -82,9 +104,56 @@ export interface WasiImports {
 
 const OUTPUT_MODES = ["inherit", "null", "capture"];
 
+/** Every option `new Wasi()` knows, to refuse a misspelt one. */
+const OPTION_NAMES: readonly string[] = [
+  "args",
+  "env",
+  "preopens",
+  "stdin",
+  "stdout",
+  "stderr",
+  "clock",
+  "random",
+  "maxFds",
+  "trace",
+  "async",
+  "signal",
+  "captureLimit",
+];
+
+/** The known option closest to `name` (by edit distance, at most 2), for "did you mean". */
+function closest(name: string): string | undefined {
+  let best: string | undefined, bestD = 3;
+  for (const k of OPTION_NAMES) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 function checkOptions(o: unknown): asserts o is WasiOptions {
   if (o === null || typeof o !== "object") throw new TypeError("Wasi options must be an object");
   const opts = o as Record<string, unknown>;
+  for (const key of Object.keys(opts)) {
+    if (OPTION_NAMES.includes(key)) continue;
+    const hint = closest(key);
+    throw new TypeError(
+      `options.${key} is not an option of new Wasi()${hint === undefined ? "" : ` (did you mean ${hint}?)`}; ` +
+        `the options are ${OPTION_NAMES.join(", ")}`,
+    );
+  }
   const { args, env, preopens, stdin, stdout, stderr, clock, random } = opts;
   if (args !== undefined && (!Array.isArray(args) || args.some((a) => typeof a !== "string" || a.includes("\0")))) {
     throw new TypeError("options.args must be an array of strings without NUL characters");
@@ -120,13 +189,19 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   }
   const async = opts.async;
   if (async !== undefined && typeof async !== "boolean") throw new TypeError("options.async must be a boolean");
+  for (const [name, v] of [["stdin", stdin], ["stdout", stdout], ["stderr", stderr]] as const) {
+    if (typeof v === "number" && !(Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
+      throw new TypeError(`options.${name}: a host file descriptor must be an integer from 0, got ${v}`);
+    }
+  }
   if (
     stdin !== undefined && stdin !== "inherit" && stdin !== "null" && typeof stdin !== "string" &&
-    typeof stdin !== "function" && !(stdin instanceof Uint8Array) && !isAsyncInput(stdin)
+    typeof stdin !== "function" && typeof stdin !== "number" && !(stdin instanceof Uint8Array) &&
+    !isAsyncInput(stdin)
   ) {
     throw new TypeError(
-      'options.stdin must be "inherit", "null", a string, a Uint8Array, a function, a ReadableStream or an ' +
-        "AsyncIterable",
+      'options.stdin must be "inherit", "null", a host fd number, a string, a Uint8Array, a function, a ' +
+        "ReadableStream or an AsyncIterable",
     );
   }
   if (isAsyncInput(stdin)) {
@@ -137,12 +212,20 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
     if (isWritableStream(v)) {
       if (async !== true) throw new TypeError(`options.${name}: a WritableStream needs async: true`);
       if (v.locked) throw new TypeError(`options.${name}: the WritableStream is locked (a writer holds it)`);
-    } else if (v !== undefined && typeof v !== "function" && !OUTPUT_MODES.includes(v as string)) {
-      throw new TypeError(`options.${name} must be "inherit", "null", "capture", a function or a WritableStream`);
+    } else if (
+      v !== undefined && typeof v !== "function" && typeof v !== "number" && !OUTPUT_MODES.includes(v as string)
+    ) {
+      throw new TypeError(
+        `options.${name} must be "inherit", "null", "capture", a host fd number, a function or a WritableStream`,
+      );
     }
   }
   if (stdout !== undefined && stdout === stderr && isWritableStream(stdout)) {
     throw new TypeError("options.stdout and options.stderr cannot be the same WritableStream (each takes a writer)");
+  }
+  const { captureLimit } = opts;
+  if (captureLimit !== undefined && !(Number.isSafeInteger(captureLimit) && (captureLimit as number) >= 0)) {
+    throw new TypeError("options.captureLimit must be a number of bytes (an integer from 0)");
   }
   const { signal } = opts;
   if (signal !== undefined) {
@@ -167,6 +250,17 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   }
 }
 
+/** `x` as an instance, or a TypeError that says what was passed instead (the usual slip: `{ module, instance }`). */
+function instanceOf(x: unknown, what: string): WebAssembly.Instance {
+  if (x instanceof WebAssembly.Instance) return x;
+  const hint =
+    x !== null && typeof x === "object" && (x as { instance?: unknown }).instance instanceof WebAssembly.Instance
+      ? ": pass the instance (`const { instance } = await wasi.instantiate(...)`), not the object holding it"
+      : "";
+  const got = x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x;
+  throw new TypeError(`${what}() takes a WebAssembly.Instance, got ${got}${hint}`);
+}
+
 /**
  * A WASI preview1 host for one guest instance.
  *
@@ -186,6 +280,8 @@ export class Wasi {
   #started = false;
   /** The bound instance (for callAsync). */
   #instance: WebAssembly.Instance | undefined;
+  /** The memory the module instantiated by `instantiate()` imports, if it imports one. */
+  #importedMemory: WebAssembly.Memory | undefined;
   /** Async mode: JSPI, the signal, and the promising wrappers made so far (one per export). */
   readonly #jspi: Exclude<ReturnType<typeof jspi>, string> | undefined;
   readonly #signal: AbortSignal | undefined;
@@ -209,8 +305,8 @@ export class Wasi {
     const stdin = options.stdin;
     this.#stdio = [
       stdinStream(stdin instanceof Uint8Array ? stdin.slice() : stdin ?? "inherit"),
-      outputStream(options.stdout ?? "inherit", 1, async),
-      outputStream(options.stderr ?? "inherit", 2, async),
+      outputStream(options.stdout ?? "inherit", 1, async, options.captureLimit),
+      outputStream(options.stderr ?? "inherit", 2, async, options.captureLimit),
     ];
     const fds = this.#state.fds;
     this.#stdio.forEach((stream, i) => fds.add(new StreamDescriptor(stream, i === 0)));
@@ -254,35 +350,31 @@ export class Wasi {
   ): Promise<{ module: WebAssembly.Module; instance: WebAssembly.Instance }> {
     const extra = this.#jspi === undefined ? extraImports : guardJsFrames(this.#state, extraImports);
     const imports = { ...extra, ...this.#imports } as unknown as WebAssembly.Imports;
-    if (source instanceof WebAssembly.Module) {
-      return { module: source, instance: await WebAssembly.instantiate(source, imports) };
+    const module = await compile(source);
+    const missing = missingImports(module, imports);
+    if (missing.length > 0) {
+      throw new WebAssembly.LinkError(
+        `instantiate(): ${describeMissing(missing)}. Pass the module's own imports as the second argument.`,
+      );
     }
-    if (isBufferSource(source)) return await WebAssembly.instantiate(source, imports);
-    const res = await source;
-    if (typeof Response === "undefined" || !(res instanceof Response)) {
-      throw new TypeError("instantiate() takes wasm bytes, a WebAssembly.Module or a Response");
-    }
-    if (!res.ok) throw new TypeError(`instantiate(): the response is ${res.status} ${res.statusText}`);
-    const type = res.headers.get("content-type") ?? "";
-    if (typeof WebAssembly.instantiateStreaming === "function" && type.startsWith("application/wasm")) {
-      return await WebAssembly.instantiateStreaming(res, imports);
-    }
-    return await WebAssembly.instantiate(await res.arrayBuffer(), imports);
+    const instance = await WebAssembly.instantiate(module, imports);
+    this.#importedMemory ??= importedMemory(module, imports);
+    return { module, instance };
   }
 
   /**
    * Runs a command's `_start` and returns its exit code: 0 when `_start` returns, `n` after
    * `proc_exit(n)`. Never exits the host; a trap propagates as the original error. Once only.
    */
-  start(instance: WebAssembly.Instance): number {
+  start(instance: WebAssembly.Instance, options?: BindOptions): number {
     if (this.#jspi !== undefined) {
       throw new TypeError("start(): this Wasi is async: use await wasi.startAsync(instance)");
     }
-    const start = instance.exports._start;
+    const start = instanceOf(instance, "start").exports._start;
     if (typeof start !== "function") {
       throw new TypeError("start(): the module exports no _start function (a reactor? use initialize())");
     }
-    this.#bind(instance, "start");
+    this.#bind(instance, "start", options);
     try {
       start();
       return 0;
@@ -318,13 +410,13 @@ export class Wasi {
    * });
    * ```
    */
-  async startAsync(instance: WebAssembly.Instance): Promise<number> {
+  async startAsync(instance: WebAssembly.Instance, options?: BindOptions): Promise<number> {
     if (this.#jspi === undefined) throw new TypeError("startAsync(): needs new Wasi({ async: true })");
-    const start = instance.exports._start;
+    const start = instanceOf(instance, "startAsync").exports._start;
     if (typeof start !== "function") {
       throw new TypeError("startAsync(): the module exports no _start function (a reactor? use initializeAsync())");
     }
-    this.#bind(instance, "startAsync");
+    this.#bind(instance, "startAsync", options);
     let code = 0;
     try {
       await this.#enter(start);
@@ -340,12 +432,12 @@ export class Wasi {
   }
 
   /** Async mode: binds a reactor's memory and runs `_initialize` (if exported) through `promising`. Once only. */
-  async initializeAsync(instance: WebAssembly.Instance): Promise<void> {
+  async initializeAsync(instance: WebAssembly.Instance, options?: BindOptions): Promise<void> {
     if (this.#jspi === undefined) throw new TypeError("initializeAsync(): needs new Wasi({ async: true })");
-    if (typeof instance.exports._start === "function") {
+    if (typeof instanceOf(instance, "initializeAsync").exports._start === "function") {
       throw new TypeError("initializeAsync(): the module exports _start; it is a command, use startAsync()");
     }
-    this.#bind(instance, "initializeAsync");
+    this.#bind(instance, "initializeAsync", options);
     const init = instance.exports._initialize;
     if (typeof init === "function") await this.#enter(init);
   }
@@ -410,23 +502,27 @@ export class Wasi {
   }
 
   /** Prepares a reactor: binds its memory and runs `_initialize` if exported. Once only. */
-  initialize(instance: WebAssembly.Instance): void {
+  initialize(instance: WebAssembly.Instance, options?: BindOptions): void {
     if (this.#jspi !== undefined) {
       throw new TypeError("initialize(): this Wasi is async: use await wasi.initializeAsync(instance)");
     }
-    if (typeof instance.exports._start === "function") {
+    if (typeof instanceOf(instance, "initialize").exports._start === "function") {
       throw new TypeError("initialize(): the module exports _start; it is a command, use start()");
     }
-    this.#bind(instance, "initialize");
+    this.#bind(instance, "initialize", options);
     const init = instance.exports._initialize;
     if (typeof init === "function") init();
   }
 
-  #bind(instance: WebAssembly.Instance, what: string): void {
+  #bind(instance: WebAssembly.Instance, what: string, given?: BindOptions): void {
     if (this.#started) throw new Error(`${what}(): this Wasi has already started an instance`);
-    const memory = instance.exports.memory;
+    const exported = instance.exports.memory;
+    const memory = given?.memory ?? (exported instanceof WebAssembly.Memory ? exported : this.#importedMemory);
     if (!(memory instanceof WebAssembly.Memory)) {
-      throw new TypeError(`${what}(): the module exports no memory named "memory"`);
+      throw new TypeError(
+        `${what}(): the module exports no memory named "memory" and imports none: pass the one it uses as ` +
+          `${what}(instance, { memory })`,
+      );
     }
     this.#started = true;
     this.#instance = instance;
@@ -464,6 +560,22 @@ function preopenHostDir(guest: string, dir: string): FileSystem {
   } catch (err) {
     throw new TypeError(`options.preopens[${JSON.stringify(guest)}]: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** A compiled module from what `instantiate()` accepts (streaming a `Response` where the runtime can). */
+async function compile(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (isBufferSource(source)) return await WebAssembly.compile(source);
+  const res = await source;
+  if (typeof Response === "undefined" || !(res instanceof Response)) {
+    throw new TypeError("instantiate() takes wasm bytes, a WebAssembly.Module or a Response");
+  }
+  if (!res.ok) throw new TypeError(`instantiate(): the response is ${res.status} ${res.statusText}`);
+  const type = res.headers.get("content-type") ?? "";
+  if (typeof WebAssembly.compileStreaming === "function" && type.startsWith("application/wasm")) {
+    return await WebAssembly.compileStreaming(res);
+  }
+  return await WebAssembly.compile(await res.arrayBuffer());
 }
 
 function isBufferSource(x: unknown): x is BufferSource {
@@ -633,4 +745,20 @@ function guardJsFrames(s: State, extra: WebAssembly.Imports): WebAssembly.Import
     out[mod] = guarded as WebAssembly.ModuleImports;
   }
   return out;
+}
+
+/**
+ * The status a host process should exit with for a guest's exit code: 0 to 255 as they are, anything above 255 as 255.
+ * The OS keeps only the low 8 bits of a status, so `process.exitCode = 256` would read as success.
+ *
+ * @example
+ * ```ts
+ * import { exitStatus, Wasi } from "@hostcall/wasi";
+ * const wasi = new Wasi({ args: ["app"] });
+ * const { instance } = await wasi.instantiate(await Deno.readFile("./examples/wc.wasm"));
+ * Deno.exitCode = exitStatus(wasi.start(instance));
+ * ```
+ */
+export function exitStatus(code: number): number {
+  return code >>> 0 > 255 ? 255 : code >>> 0;
 }

@@ -34,21 +34,8 @@ import {
 } from "../src/abi/consts.ts";
 import { scopeOf, TRACE_NAMES, TRACED_FUNCTIONS } from "../src/trace.ts";
 import { newStat, openFlags } from "../src/fs/types.ts";
-import {
-  type Env,
-  PAGE,
-  put,
-  putIovecs,
-  setU16,
-  setU32,
-  setU64,
-  setup,
-  snapshot,
-  u64,
-  Witx,
-  witxFunctionNames,
-  witxFunctions,
-} from "./helpers.ts";
+import { type Env, PAGE, put, putIovecs, setU16, setU32, setU64, setup, snapshot, u64 } from "./helpers.ts";
+import { PREVIEW0, PREVIEW1 } from "./abi_facts.ts";
 import { guest } from "./guest_runner.ts";
 
 // Where arguments live in the test memory (one page).
@@ -495,8 +482,8 @@ describe("bad pointers and odd strings are traced without throwing or changing t
   test("every function, with every pointer outside memory and then a closed fd: same result, same memory, one line", async () => {
     for (
       const [module, fns] of [
-        ["p1", witxFunctions("preview1", "wasi_snapshot_preview1.witx")],
-        ["p0", witxFunctions("preview0", "wasi_unstable.witx")],
+        ["p1", PREVIEW1.functions],
+        ["p0", PREVIEW0.functions],
       ] as const
     ) {
       for (const pass of ["bad pointers", "closed fd"]) {
@@ -514,7 +501,7 @@ describe("bad pointers and odd strings are traced without throwing or changing t
         const prefix = module === "p0" ? "wasi_unstable." : "";
         for (const f of fns) {
           if (f.name === "proc_exit") continue;
-          const args = f.core.map((k) =>
+          const args = f.params.map((k) =>
             k === "fd" ? (pass === "closed fd" ? 99 : 1) : k === "ptr" ? (pass === "bad pointers" ? PAGE : 0x40) : k ===
                 "i64"
               ? 0n
@@ -794,28 +781,27 @@ describe("scopes", () => {
   });
 });
 
-describe("names come from the spec", () => {
-  const up = (xs: string[]) => xs.map((x) => x.toUpperCase());
-  const w1 = new Witx("preview1/typenames.witx");
-  const w0 = new Witx("preview0/typenames.witx");
+describe("names come from the ABI table (abi_facts.ts, checked against the witx by check:spec)", () => {
+  const up = (xs: readonly string[]) => xs.map((x) => x.toUpperCase());
+  const t1 = PREVIEW1.types, t0 = PREVIEW0.types;
 
   test("the trace decodes exactly the 46 preview1 functions, in spec order", () => {
-    assert.deepEqual(TRACED_FUNCTIONS, witxFunctionNames("preview1/wasi_snapshot_preview1.witx"));
+    assert.deepEqual(TRACED_FUNCTIONS, PREVIEW1.functions.map((f) => f.name));
   });
 
-  test("enum names match the witx cases (preview0's whence too)", () => {
-    assert.deepEqual(TRACE_NAMES.clockid, up(w1.of("clockid").cases));
-    assert.deepEqual(TRACE_NAMES.whence, up(w1.of("whence").cases));
-    assert.deepEqual(TRACE_NAMES.whenceP0, up(w0.of("whence").cases));
-    assert.deepEqual(TRACE_NAMES.filetype, up(w1.of("filetype").cases));
-    assert.deepEqual(TRACE_NAMES.eventtype, up(w1.of("eventtype").cases));
-    assert.deepEqual(TRACE_NAMES.preopentype, up(w1.of("preopentype").cases));
-    assert.deepEqual(TRACE_NAMES.advice, up(w1.of("advice").cases));
-    assert.deepEqual(TRACE_NAMES.signal, up(w1.of("signal").cases));
+  test("enum names match the spec's cases (preview0's whence too)", () => {
+    assert.deepEqual(TRACE_NAMES.clockid, up(t1.clockid.cases));
+    assert.deepEqual(TRACE_NAMES.whence, up(t1.whence.cases));
+    assert.deepEqual(TRACE_NAMES.whenceP0, up(t0.whence.cases));
+    assert.deepEqual(TRACE_NAMES.filetype, up(t1.filetype.cases));
+    assert.deepEqual(TRACE_NAMES.eventtype, up(t1.eventtype.cases));
+    assert.deepEqual(TRACE_NAMES.preopentype, up(t1.preopentype.cases));
+    assert.deepEqual(TRACE_NAMES.advice, up(t1.advice.cases));
+    assert.deepEqual(TRACE_NAMES.signal, up(t1.signal.cases));
   });
 
-  test("flag names and bits match the witx flags", () => {
-    const tables: [string, Record<string, number>][] = [
+  test("flag names and bits match the spec's flags", () => {
+    const tables: [keyof typeof t1, Record<string, number>][] = [
       ["rights", Rights],
       ["fdflags", FdFlags],
       ["oflags", OFlags],
@@ -828,10 +814,12 @@ describe("names come from the spec", () => {
       ["sdflags", SdFlags],
     ];
     for (const [type, table] of tables) {
+      const t = t1[type];
+      assert.ok(t.kind === "flags", type);
       // The spec's subscription_clock_abstime is ABSTIME in consts.ts (and in the trace).
-      const cases = up(w1.of(type).cases).map((c) => c.replace(/^SUBSCRIPTION_CLOCK_/, ""));
-      assert.deepEqual(Object.keys(table), cases, type);
-      assert.deepEqual(Object.values(table), cases.map((_, i) => 2 ** i), type);
+      const names = up(t.bits).map((c) => c.replace(/^SUBSCRIPTION_CLOCK_/, ""));
+      assert.deepEqual(Object.keys(table), names, type);
+      assert.deepEqual(Object.values(table), names.map((_, i) => 2 ** i), type);
     }
   });
 });

@@ -44,15 +44,19 @@ export class Run {
   /** The call the guest is suspended in, or null while it runs. */
   waitingIn: string | null = null;
   readonly #signal: AbortSignal | undefined;
+  readonly #beforeWait: (() => void) | undefined;
   #aborted: Promise<never> | undefined;
 
-  constructor(signal: AbortSignal | undefined) {
+  /** `beforeWait` runs each time the guest is about to wait (the Wasi sends the output it gathered). */
+  constructor(signal: AbortSignal | undefined, beforeWait?: () => void) {
     this.#signal = signal;
+    this.#beforeWait = beforeWait;
   }
 
   /** Waits until one of `waits` settles (either way: the retry looks at what happened), or throws on abort. */
   async wait(name: string, waits: PromiseLike<unknown>[]): Promise<void> {
     const signal = this.#signal;
+    this.#beforeWait?.();
     signal?.throwIfAborted();
     const all = waits.map((w) => Promise.resolve(w).then(settled, settled));
     if (signal !== undefined) {

@@ -41,6 +41,8 @@ export interface Stream {
   isTerminal(): boolean;
   /** Async streams: null when a read (or a write) would not wait now, else what to wait for (poll_oneoff). */
   whenReady?(write: boolean): PromiseLike<unknown> | null;
+  /** Async outputs that gather small writes: sends what was gathered (before the guest waits). */
+  flush?(): void;
   /** Async streams, when the guest is done: an output is closed (aborted with `error` after a trap), an input cancelled. */
   finish?(error?: unknown): Promise<void>;
 }

@@ -483,7 +483,7 @@ export class Wasi {
       promised = this.#jspi!.promising(fn as (...a: unknown[]) => unknown);
       this.#promised.set(fn, promised);
     }
-    s.run = new Run(this.#signal);
+    s.run = new Run(this.#signal, this.#flush);
     asyncGuests.active++;
     try {
       return await promised(...args);
@@ -492,8 +492,14 @@ export class Wasi {
     } finally {
       asyncGuests.active--;
       s.run = undefined;
+      this.#flush(); // a reactor's output of this call reaches its stream now, not at the next call
     }
   }
+
+  /** Sends what the stdio streams gathered (before the guest waits, and when a callAsync returns). */
+  readonly #flush = (): void => {
+    for (const st of this.#stdio) st.flush?.();
+  };
 
   /** Closes every fd, then (async streams) closes or aborts the outputs and cancels the input. */
   async #finish(error: unknown): Promise<void> {

@@ -269,27 +269,31 @@ describe("async mode: stdout into a stream", () => {
     assert.deepEqual(rec.events, ["close"]);
   });
 
-  test("a slow consumer paces the guest (backpressure): the writes wait, nothing piles up", async () => {
-    let inSink = 0, queuedMax = 0;
+  test("a slow consumer paces the guest (backpressure): each write waits for room, nothing piles up", async () => {
     const got: string[] = [];
     const stdout = new WritableStream<Uint8Array>({
       async write(chunk) {
-        inSink++;
         got.push(dec.decode(chunk));
         await sleep(15);
-        inSink--;
       },
     }, new CountQueuingStrategy({ highWaterMark: 1 }));
-    const t0 = performance.now();
-    // chunks with no sleep between: only the consumer can slow the guest down
-    const probe = setInterval(() => queuedMax = Math.max(queuedMax, inSink), 1);
-    const { code } = await runIo(["chunks", "8", "0"], { stdout });
-    clearInterval(probe);
-    const wall = performance.now() - t0;
+    const { code, err } = await runIo(["blocks", "8"], { stdout }); // 64 KiB writes: each one chunk
     assert.equal(code, 0);
-    assert.equal(got.length, 8);
-    assert.ok(wall >= 7 * 15, `8 writes into a 15 ms consumer took ${wall} ms: the guest waited`);
-    assert.ok(queuedMax <= 1);
+    assert.deepEqual(got.map((c) => [c.length, c[0]]), [..."abcdefgh"].map((ch) => [65536, ch]));
+    // When each write returned (ms into the run): with room for one chunk ahead of a 15 ms consumer, write i cannot
+    // return before the consumer took chunk i - 2; without backpressure all 8 would return at once.
+    const at = err.trim().split(" ").map(Number);
+    assert.equal(at.length, 8);
+    for (let i = 2; i < 8; i++) assert.ok(at[i] >= (i - 1) * 15 - 2, `write ${i} returned at ${at[i]} ms: ${err}`);
+  });
+
+  test("small writes between two waits reach the stream as one chunk; each wait sends what came before it", async () => {
+    const together = recorder();
+    assert.equal((await runIo(["chunks", "5", "0"], { stdout: together.stream })).code, 0);
+    assert.deepEqual(together.chunks.map((c) => c.text), ["chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n"]);
+    const apart = recorder();
+    assert.equal((await runIo(["chunks", "3", "5"], { stdout: apart.stream })).code, 0);
+    assert.deepEqual(apart.chunks.map((c) => c.text), ["chunk 0\n", "chunk 1\n", "chunk 2\n"]);
   });
 
   test("when the consumer goes away, the next write is EPIPE and the guest ends", async () => {

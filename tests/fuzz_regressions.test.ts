@@ -223,7 +223,7 @@ describe("fuzz regressions", () => {
     const ms = timed(() => {
       for (let i = 0; i < 10; i++) assert.equal(env.p1.path_filestat_get(3, 1, P, n, STAT), Errno.SUCCESS);
     });
-    assert.ok(ms < 300, `10 lookups took ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 700, `10 lookups took ${ms.toFixed(0)} ms (quadratic: about 1000)`);
   });
 
   test("the fd table holds at most 65536 descriptors (then MFILE), and opening one costs the same at any size (each open scanned the table from fd 0)", async () => {

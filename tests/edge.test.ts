@@ -106,7 +106,8 @@ function checks(label: string, url: () => string, host: "workerd" | "deno") {
     // Real sleeps on every host (workerd too: timers, not a 10 ms spin): 4 gaps of 60 ms.
     assert.ok(Number(m[1]) >= 59 && Number(m[2]) >= 4 * 60 - 1, text);
     const firstTick = arrivals.find((a) => a.text.includes("tick 0"))!.at, last = arrivals[arrivals.length - 1].at;
-    assert.ok(last - firstTick >= 4 * 60 - 20, `the first tick arrived ${last - firstTick} ms before the end`);
+    // Streamed, the first tick comes about 240 ms before the end; buffered, with it. Half of that under a busy machine.
+    assert.ok(last - firstTick >= 2 * 60, `the first tick arrived ${last - firstTick} ms before the end`);
   });
 
   test(`${label}: /stream: a client that goes away stops its guest (none is left running)`, async () => {

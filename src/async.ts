@@ -45,7 +45,9 @@ export class Run {
   waitingIn: string | null = null;
   readonly #signal: AbortSignal | undefined;
   readonly #beforeWait: (() => void) | undefined;
+  /** Rejects when the signal aborts (made at the first wait); its listener is removed when the run ends. */
   #aborted: Promise<never> | undefined;
+  #onAbort: (() => void) | undefined;
 
   /** `beforeWait` runs each time the guest is about to wait (the Wasi sends the output it gathered). */
   constructor(signal: AbortSignal | undefined, beforeWait?: () => void) {
@@ -60,9 +62,13 @@ export class Run {
     signal?.throwIfAborted();
     const all = waits.map((w) => Promise.resolve(w).then(settled, settled));
     if (signal !== undefined) {
-      this.#aborted ??= new Promise<never>((_, reject) => {
-        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-      });
+      if (this.#aborted === undefined) {
+        this.#aborted = new Promise<never>((_, reject) => {
+          this.#onAbort = () => reject(signal.reason);
+          signal.addEventListener("abort", this.#onAbort, { once: true });
+        });
+        this.#aborted.catch(settled); // a signal that aborts after the run is nobody's error
+      }
       all.push(this.#aborted);
     }
     this.waitingIn = name;
@@ -72,6 +78,11 @@ export class Run {
       this.waitingIn = null;
       for (const w of waits as CancellableWait[]) w.cancel?.(); // a timer that lost the race is not left running
     }
+  }
+
+  /** The run is over: a signal shared by many runs (a server's) keeps no listener of this one. */
+  end(): void {
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener("abort", this.#onAbort);
   }
 }
 

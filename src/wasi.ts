@@ -483,7 +483,7 @@ export class Wasi {
       promised = this.#jspi!.promising(fn as (...a: unknown[]) => unknown);
       this.#promised.set(fn, promised);
     }
-    s.run = new Run(this.#signal, this.#flush);
+    const run = s.run = new Run(this.#signal, this.#flush);
     asyncGuests.active++;
     try {
       return await promised(...args);
@@ -492,6 +492,7 @@ export class Wasi {
     } finally {
       asyncGuests.active--;
       s.run = undefined;
+      run.end();
       this.#flush(); // a reactor's output of this call reaches its stream now, not at the next call
     }
   }

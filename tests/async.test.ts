@@ -239,12 +239,12 @@ describe("async mode: stdin from a stream", () => {
 
   test("poll() on a stream stdin waits for data, times out without it, and the unread rest is cancelled", async () => {
     const late = new ReadableStream<Uint8Array>({
-      async start(c) {
+      async pull(c) { // asked for data when the guest polls: it comes 40 ms later
         await sleep(40);
         c.enqueue(enc.encode("late\n"));
         c.close();
       },
-    });
+    }, { highWaterMark: 0 });
     const a = await runIo(["poll", "5000"], { stdin: late });
     assert.match(a.out, /^poll=1 revents=IN after_ms=(\d+)\nread=5\n$/);
     assert.ok(Number(/after_ms=(\d+)/.exec(a.out)![1]) >= 35, a.out);
@@ -353,6 +353,19 @@ describe("async mode: cancellation", () => {
     assert.equal(rec.text(), "tick\n");
     assert.deepEqual(rec.events, ["abort:enough"]);
     assert.ok(cancelled, "the stdin stream was cancelled");
+  });
+
+  test("a signal shared by many runs (a server's) keeps no listener of a finished run, and aborting it later is no error", async () => {
+    const ac = new AbortController();
+    let added = 0, removed = 0;
+    const add = ac.signal.addEventListener.bind(ac.signal), remove = ac.signal.removeEventListener.bind(ac.signal);
+    ac.signal.addEventListener = ((...a: Parameters<typeof add>) => (added++, add(...a))) as typeof add;
+    ac.signal.removeEventListener = ((...a: Parameters<typeof remove>) => (removed++, remove(...a))) as typeof remove;
+    for (let i = 0; i < 5; i++) assert.equal((await runIo(["sleep", "2"], { signal: ac.signal })).code, 0);
+    assert.ok(added >= 5, `${added} listeners added`);
+    assert.equal(removed, added);
+    ac.abort(new Error("later")); // no run is there to reject: nothing may reach the host as unhandled
+    await sleep(10);
   });
 
   test("AbortSignal.timeout works as a deadline", async () => {

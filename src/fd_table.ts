@@ -28,8 +28,9 @@ export const FILE_RIGHTS = Rights.FD_DATASYNC | Rights.FD_READ | Rights.FD_SEEK 
 
 /**
  * One open descriptor. The defaults are what a descriptor that cannot do a thing answers; each
- * kind overrides what it can do. Rights are reported by fd_fdstat_get; a right the guest dropped
- * with fd_fdstat_set_rights is refused with NOTCAPABLE (see `dropped`).
+ * kind overrides what it can do. Rights are reported by fd_fdstat_get and enforced as capabilities:
+ * a right of its kind the descriptor lacks (never granted by path_open, or dropped with
+ * fd_fdstat_set_rights) is refused with NOTCAPABLE (see `dropped`, decisions.md#rights).
  */
 export abstract class Descriptor {
   abstract readonly filetype: Filetype;
@@ -37,7 +38,11 @@ export abstract class Descriptor {
   flags = 0;
   rightsBase = 0;
   rightsInheriting = 0;
-  /** Rights removed by fd_fdstat_set_rights: using one of them is NOTCAPABLE. */
+  /**
+   * Rights the descriptor's kind has but this one lacks: not granted when it was opened (the guest asked for less,
+   * or the directory could not hand them down) or removed by fd_fdstat_set_rights. Using one is NOTCAPABLE; a right
+   * the kind never has is answered by the kind (EBADF to read stdout, ESPIPE to seek it).
+   */
   dropped = 0;
 
   /** The filetype fd_fdstat_get/fd_filestat_get report (a stream decides it lazily). */
@@ -144,13 +149,21 @@ export class DirDescriptor extends Descriptor {
   /** The backend path `#handle` was opened at. */
   #handlePath = "";
 
-  constructor(fs: FileSystem, path: string, preopenName: string | null, rights = DIR_RIGHTS) {
+  /** A directory with `rights` (of DIR_RIGHTS; the rest are NOTCAPABLE) handing down `inheriting`. */
+  constructor(
+    fs: FileSystem,
+    path: string,
+    preopenName: string | null,
+    rights = DIR_RIGHTS,
+    inheriting = DIR_RIGHTS | FILE_RIGHTS,
+  ) {
     super();
     this.fs = fs;
     this.path = path;
     this.preopenName = preopenName === null ? null : new TextEncoder().encode(preopenName);
     this.rightsBase = rights & DIR_RIGHTS;
-    this.rightsInheriting = DIR_RIGHTS | FILE_RIGHTS;
+    this.rightsInheriting = inheriting;
+    this.dropped = DIR_RIGHTS & ~this.rightsBase;
   }
 
   /**
@@ -235,11 +248,16 @@ export class FileDescriptor extends Descriptor {
   readonly filetype: Filetype;
   readonly handle: FileHandle;
 
-  constructor(handle: FileHandle, filetype: Filetype, rights: number, flags: number) {
+  /**
+   * A file with `rights`; of the rights in `usable` (FILE_RIGHTS less those its open mode excludes: the write rights
+   * of a file not open for writing answer what the handle answers, EBADF) the ones it lacks are NOTCAPABLE.
+   */
+  constructor(handle: FileHandle, filetype: Filetype, rights: number, flags: number, usable = FILE_RIGHTS) {
     super();
     this.handle = handle;
     this.filetype = filetype;
     this.rightsBase = rights & FILE_RIGHTS;
+    this.dropped = usable & FILE_RIGHTS & ~this.rightsBase;
     this.flags = flags;
   }
   override read(dst: Uint8Array): IoResult {

@@ -360,6 +360,8 @@ const FDF_APPEND = 1, FDF_NONBLOCK = 4; // $fdflags
 const RIGHTS_ALL = (1n << 30n) - 1n;
 const R_READ = (1n << 1n) | (1n << 2n) | (1n << 5n) | (1n << 14n) | (1n << 21n); // read, seek, tell, readdir, filestat
 const R_WRITE = (1n << 6n) | (1n << 22n) | (1n << 23n) | (1n << 8n); // write, set size, set times, allocate
+/** Every right but the writing ones (write, allocate, set size): a directory fd that may make every path call. */
+const R_DIR = RIGHTS_ALL & ~((1n << 6n) | (1n << 8n) | (1n << 22n));
 
 const I64S = [
   0n,
@@ -529,7 +531,8 @@ class Gen {
   rights(): bigint {
     const r = this.r, k = r.int(10);
     if (k < 3) return RIGHTS_ALL;
-    if (k < 5) return R_READ;
+    if (k < 4) return R_READ;
+    if (k < 5) return R_DIR;
     if (k < 6) return R_READ | R_WRITE;
     if (k < 7) return 0n;
     if (k < 8) return r.u64();
@@ -798,7 +801,7 @@ function swapPlan(r: Prng, k: number): Step[] {
   const steps: Step[] = [
     (g) => ["path_create_directory", [3, ...at(g, dir)]],
     (g) => ["path_create_directory", [3, ...at(g, sub)]],
-    (g) => ["path_open", [3, 0, ...at(g, sub), OFL_DIRECTORY, R_READ, RIGHTS_ALL, 0, g.out(4)]],
+    (g) => ["path_open", [3, 0, ...at(g, sub), OFL_DIRECTORY, R_DIR, RIGHTS_ALL, 0, g.out(4)]],
     (g) => ["path_remove_directory", [3, ...at(g, sub)]],
     (g) => ["path_symlink", [...at(g, target), 3, ...at(g, sub)]],
   ];

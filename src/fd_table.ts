@@ -141,7 +141,8 @@ export class DirDescriptor extends Descriptor {
   readonly filetype = Filetype.DIRECTORY;
   /** The guest path of a preopen (fd_prestat_dir_name), UTF-8 encoded once; null for other dirs. */
   readonly preopenName: Uint8Array | null;
-  readonly fs: FileSystem;
+  /** Its backend; changed by `moved()` when the guest renames it into another preopen of the same host. */
+  fs: FileSystem;
   /** Where it is in `fs` ("" for a preopen's root); moved by `moved()` when the guest renames it. */
   path: string;
   /** A backend handle for readdir and sync, opened at first use. */
@@ -205,12 +206,14 @@ export class DirDescriptor extends Descriptor {
     return this.fs.stat(at.slice(0, Math.max(0, at.lastIndexOf("/"))), out, true);
   }
   /**
-   * Follows a rename of `from` to `to` in the same backend, when it moved this directory or one of
-   * its parents, so the fd keeps naming the directory it was opened on (decisions.md#dir-fds).
+   * Follows a rename of `from` in `fromFs` to `to` in `toFs` (the same backend, or another preopen of the same host
+   * filesystem), when it moved this directory or one of its parents, so the fd keeps naming the directory it was
+   * opened on (decisions.md#dir-fds).
    */
-  moved(fs: FileSystem, from: string, to: string): void {
-    if (fs !== this.fs || this.preopenName !== null) return;
+  moved(fromFs: FileSystem, from: string, toFs: FileSystem, to: string): void {
+    if (fromFs !== this.fs || this.preopenName !== null) return;
     if (this.path !== from && !this.path.startsWith(`${from}/`)) return;
+    this.fs = toFs;
     this.path = to + this.path.slice(from.length);
     this.close(); // the cached backend handle names the old path: reopen at next use
   }

@@ -198,8 +198,9 @@ export function pathLink(
   if (e !== Errno.SUCCESS) return e;
   if (s.resolver.exists) return Errno.EXIST;
   if (s.resolver.dirOnly) return Errno.NOENT;
-  if (from.fs !== to.fs) return Errno.XDEV;
-  return to.fs.link(source, s.resolver.path);
+  if (from.fs === to.fs) return to.fs.link(source, s.resolver.path);
+  // Two preopens: one host filesystem when the backend says so (decisions.md#path-edges).
+  return from.fs.linkInto?.(source, to.fs, s.resolver.path) ?? Errno.XDEV;
 }
 
 /** path_readlink: the target of symlink `path`, truncated to the buffer; the byte count at `bufusedPtr`. */
@@ -269,11 +270,13 @@ export function pathRename(
   if (e !== Errno.SUCCESS) return e;
   if (s.resolver.dirOnly && !sourceIsDir) return Errno.NOTDIR;
   if (s.resolver.atBase) return Errno.BUSY;
-  if (from.fs !== to.fs) return Errno.XDEV;
   const target = s.resolver.path;
-  const e2 = to.fs.rename(source, target);
+  // Two preopens: one host filesystem when the backend says so (decisions.md#path-edges).
+  const e2 = from.fs === to.fs
+    ? to.fs.rename(source, target)
+    : from.fs.renameInto?.(source, to.fs, target) ?? Errno.XDEV;
   if (e2 === Errno.SUCCESS && sourceIsDir) {
-    for (const [, d] of s.fds) if (d instanceof DirDescriptor) d.moved(to.fs, source, target);
+    for (const [, d] of s.fds) if (d instanceof DirDescriptor) d.moved(from.fs, source, to.fs, target);
   }
   return e2;
 }

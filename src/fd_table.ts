@@ -96,6 +96,10 @@ export abstract class Descriptor {
   available(): number {
     return -1;
   }
+  /** The input is known to be at its end: a read subscription reports a hangup (poll_oneoff). */
+  hungUp(): boolean {
+    return false;
+  }
   close(): Errno {
     return Errno.SUCCESS;
   }
@@ -133,6 +137,9 @@ export class StreamDescriptor extends Descriptor {
   }
   override available(): number {
     return this.#input ? this.stream.available() : 0;
+  }
+  override hungUp(): boolean {
+    return this.#input && this.stream.ended();
   }
 }
 

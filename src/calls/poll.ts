@@ -1,7 +1,7 @@
 // poll_oneoff: clock timeouts (relative and absolute) and fd readiness, with a real blocking sleep.
 
 import { Errno } from "../abi/errno.ts";
-import { ClockId, EventType, Rights, SubclockFlags } from "../abi/consts.ts";
+import { ClockId, EventRwFlags, EventType, Rights, SubclockFlags } from "../abi/consts.ts";
 import { EVENT, SUBSCRIPTION, type SubscriptionLayout } from "../abi/layout.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { State } from "../state.ts";
@@ -119,7 +119,11 @@ function clockDelay(s: State, m: GuestMemory, p: number, L: SubscriptionLayout, 
   return Number(m.u64(p + L.clockTimeout) - s.clocks.now(id));
 }
 
-/** Fills an fd_read/fd_write event: the fd's readiness; BADF for a closed fd, NOTCAPABLE without its rights. */
+/**
+ * Fills an fd_read/fd_write event: the fd's readiness and, for a read at the end of its input, a hangup (as Linux
+ * reports POLLHUP for a pipe whose writer closed); BADF for a closed fd, NOTCAPABLE for one whose rights the guest
+ * narrowed (decisions.md#rights).
+ */
 function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): void {
   const d = s.fds.get(fd);
   if (d === undefined) return m.setU16(e + EVENT.error, Errno.BADF);
@@ -129,4 +133,5 @@ function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): 
   }
   const avail = read ? d.available() : 0;
   if (avail > 0) m.setU64n(e + EVENT.nbytes, avail);
+  if (read && d.hungUp()) m.setU16(e + EVENT.flags, EventRwFlags.FD_READWRITE_HANGUP);
 }

@@ -37,6 +37,8 @@ export interface Stream {
   write(src: Uint8Array): IoResult;
   /** Bytes that a read would return at once, or -1 when unknown (poll_oneoff). */
   available(): number;
+  /** True once the input is known to be at its end (poll_oneoff reports a hangup); false while more may come. */
+  ended(): boolean;
   /** True when the stream is a terminal (reported as a character device: decisions.md#stdio-filetype). */
   isTerminal(): boolean;
   /** Async streams: null when a read (or a write) would not wait now, else what to wait for (poll_oneoff). */
@@ -120,6 +122,9 @@ abstract class PipeLike implements Stream {
   available(): number {
     return -1;
   }
+  ended(): boolean {
+    return false;
+  }
   isTerminal(): boolean {
     return false;
   }
@@ -135,6 +140,9 @@ class NullStream extends PipeLike {
   }
   override available(): number {
     return 0;
+  }
+  override ended(): boolean {
+    return true;
   }
 }
 
@@ -155,11 +163,16 @@ class BytesSource extends PipeLike {
   override available(): number {
     return this.#data.length - this.#pos;
   }
+  override ended(): boolean {
+    return this.#pos === this.#data.length;
+  }
 }
 
 /** A user function that fills the buffer it is given and returns the count (0 = end of input). */
 class FnSource extends PipeLike {
   #fn: (buf: Uint8Array) => number;
+  /** The function said end of input (returned 0 for a buffer that had room). */
+  #ended = false;
   constructor(fn: (buf: Uint8Array) => number) {
     super();
     this.#fn = fn;
@@ -169,7 +182,11 @@ class FnSource extends PipeLike {
     if (!Number.isInteger(n) || n < 0 || n > dst.length) {
       throw new TypeError(`stdin function returned ${n}; expected an integer from 0 to ${dst.length}`);
     }
+    if (n === 0 && dst.length > 0) this.#ended = true;
     return n;
+  }
+  override ended(): boolean {
+    return this.#ended;
   }
 }
 
@@ -282,6 +299,9 @@ class HostStream implements Stream {
   }
   available(): number {
     return this.#fd === 0 ? -1 : 0;
+  }
+  ended(): boolean {
+    return false; // the host's stdin: a read would tell, and it may block
   }
   isTerminal(): boolean {
     return this.#terminal ??= hostIsTerminal(this.#fd); // looked up once, at the first question

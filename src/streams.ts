@@ -214,6 +214,10 @@ export class StreamSink implements Stream {
     return 0;
   }
 
+  ended(): boolean {
+    return false; // an output: there is no input to end
+  }
+
   whenReady(write: boolean): PromiseLike<unknown> | null {
     if (!write || this.#broken) return null;
     const w = this.#writerOf();
@@ -284,6 +288,10 @@ export class AsyncFnSink implements Stream {
 
   available(): number {
     return 0;
+  }
+
+  ended(): boolean {
+    return false; // an output: there is no input to end
   }
 
   whenReady(write: boolean): PromiseLike<unknown> | null {

@@ -10,7 +10,7 @@ import { openFlags } from "../src/fs/types.ts";
 import { bytesAt, type Env, memoryModule, put, putIovecs, SENTINEL, setup, u32, u64 } from "./helpers.ts";
 
 const OFL_CREAT = 1;
-const R_WRITE = (1n << 6n) | (1n << 22n); // fd_write, fd_filestat_set_size
+const R_WRITE = (1n << 2n) | (1n << 6n) | (1n << 21n) | (1n << 22n); // seek, write, filestat get, set size
 const PATH = 0x100, FDP = 0x80;
 
 /**

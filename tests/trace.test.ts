@@ -181,12 +181,13 @@ describe("exact lines", () => {
       lineOf(env, () => p1.path_create_directory(3, PATH, str(env, PATH, "data"))),
       'path_create_directory(dirfd=3, path="data") = SUCCESS',
     );
-    const rw = BigInt(Rights.FD_READ | Rights.FD_WRITE);
+    const rw = BigInt(Rights.FD_READ | Rights.FD_SEEK | Rights.FD_TELL | Rights.FD_WRITE | Rights.FD_FILESTAT_GET);
     const n = str(env, PATH, "data/a.txt");
     assert.equal(
       lineOf(env, () => p1.path_open(3, 1, PATH, n, OFlags.CREAT | OFlags.TRUNC, rw, 0n, FdFlags.APPEND, NW)),
       'path_open(dirfd=3, dirflags=SYMLINK_FOLLOW, path="data/a.txt", oflags=CREAT|TRUNC, ' +
-        "fs_rights_base=FD_READ|FD_WRITE, fs_rights_inheriting=0, fdflags=APPEND) = SUCCESS fd=4",
+        "fs_rights_base=FD_READ|FD_SEEK|FD_TELL|FD_WRITE|FD_FILESTAT_GET, fs_rights_inheriting=0, fdflags=APPEND) = " +
+        "SUCCESS fd=4",
     );
     putIovecs(env, IOVS, [[DATA, str(env, DATA, "hello, wasi\n")]]);
     assert.equal(
@@ -373,10 +374,11 @@ describe("wasi_unstable (preview0) is decoded in its own ABI", () => {
     const env = await traced({ preopens: { "/data": fs }, clock: { now: () => t, sleep: (ns) => void (t += ns) } });
     const p0 = env.p0;
     const n = str(env, PATH, "hello.txt");
+    const ro = BigInt(Rights.FD_READ | Rights.FD_SEEK | Rights.FD_FILESTAT_GET);
     assert.equal(
-      lineOf(env, () => p0.path_open(3, 0, PATH, n, 0, BigInt(Rights.FD_READ | Rights.FD_SEEK), 0n, 0, NW)),
-      'wasi_unstable.path_open(dirfd=3, dirflags=0, path="hello.txt", oflags=0, fs_rights_base=FD_READ|FD_SEEK, ' +
-        "fs_rights_inheriting=0, fdflags=0) = SUCCESS fd=4",
+      lineOf(env, () => p0.path_open(3, 0, PATH, n, 0, ro, 0n, 0, NW)),
+      'wasi_unstable.path_open(dirfd=3, dirflags=0, path="hello.txt", oflags=0, ' +
+        "fs_rights_base=FD_READ|FD_SEEK|FD_FILESTAT_GET, fs_rights_inheriting=0, fdflags=0) = SUCCESS fd=4",
     );
     assert.equal(
       lineOf(env, () => p0.fd_seek(4, -2n, 1, R8)),

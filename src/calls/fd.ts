@@ -3,7 +3,7 @@
 import { Errno } from "../abi/errno.ts";
 import { ADVICE_MAX, ClockId, FdFlags, Filetype, FstFlags, Rights, RIGHTS_ALL, Whence } from "../abi/consts.ts";
 import { DIRENT, FDSTAT, FILESTAT, type FilestatLayout, IOVEC, PRESTAT } from "../abi/layout.ts";
-import { DirDescriptor, FileDescriptor } from "../fd_table.ts";
+import { type Descriptor, DirDescriptor, FileDescriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
 import { iovTotal, readv, writev } from "./iovec.ts";
 import type { State } from "../state.ts";
@@ -83,7 +83,7 @@ export function fdSeek(s: State, fd: number, offset: bigint, whence: number, new
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
   if (whence > Whence.END) return Errno.INVAL;
-  if (d.dropped & (offset === 0n && whence === Whence.CUR ? Rights.FD_TELL : Rights.FD_SEEK)) {
+  if (offset === 0n && whence === Whence.CUR ? cannotTell(d) : (d.dropped & Rights.FD_SEEK) !== 0) {
     return Errno.NOTCAPABLE;
   }
   if (offset < -0x1f_ffff_ffff_ffffn || offset > 0x1f_ffff_ffff_ffffn) return Errno.INVAL;
@@ -93,12 +93,17 @@ export function fdSeek(s: State, fd: number, offset: bigint, whence: number, new
   return Errno.SUCCESS;
 }
 
+/** FD_TELL was dropped and FD_SEEK, which implies it (typenames.witx), is not held either. */
+function cannotTell(d: Descriptor): boolean {
+  return (d.dropped & Rights.FD_TELL) !== 0 && (d.rightsBase & Rights.FD_SEEK) === 0;
+}
+
 /** fd_tell: the current offset at `offsetPtr`. */
 export function fdTell(s: State, fd: number, offsetPtr: number): Errno {
   if (!s.mem.fits(offsetPtr, 8)) return Errno.FAULT;
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
-  if (d.dropped & Rights.FD_TELL) return Errno.NOTCAPABLE;
+  if (cannotTell(d)) return Errno.NOTCAPABLE;
   const r = d.seek(0, Whence.CUR);
   if (r < 0) return -r as Errno;
   s.mem.setU64n(offsetPtr, r);

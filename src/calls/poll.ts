@@ -1,7 +1,7 @@
 // poll_oneoff: clock timeouts (relative and absolute) and fd readiness, with a real blocking sleep.
 
 import { Errno } from "../abi/errno.ts";
-import { ClockId, EventType, SubclockFlags } from "../abi/consts.ts";
+import { ClockId, EventRwFlags, EventType, Rights, SubclockFlags } from "../abi/consts.ts";
 import { EVENT, SUBSCRIPTION, type SubscriptionLayout } from "../abi/layout.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { State } from "../state.ts";
@@ -75,7 +75,7 @@ export function pollOneoff(
       if (delay <= 0) ready = true;
       else if (delay < earliest) earliest = delay;
     } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
-      const w = s.fds.get(C[i * 4 + 3])?.whenReady(tag === EventType.FD_WRITE) ?? null;
+      const w = fdWait(s, C[i * 4 + 3], tag);
       if (w === null) {
         D[i] = 0;
         ready = fdReady = true;
@@ -166,10 +166,29 @@ function clockDelay(
   return Number(m.u64(p + L.clockTimeout) - s.clocks.now(id));
 }
 
-/** Fills an fd_read/fd_write event: the fd's readiness, or BADF. */
+/**
+ * Fills an fd_read/fd_write event: the fd's readiness and, for a read at the end of its input, a hangup (as Linux
+ * reports POLLHUP for a pipe whose writer closed); BADF for a closed fd, NOTCAPABLE for one whose rights the guest
+ * narrowed (decisions.md#rights).
+ */
+/** The rights a read (or write) subscription needs; one the guest dropped makes the event an ENOTCAPABLE. */
+function pollRights(tag: number): number {
+  return Rights.POLL_FD_READWRITE | (tag === EventType.FD_READ ? Rights.FD_READ : Rights.FD_WRITE);
+}
+
+/** Null when an fd subscription is ready now (or is an error event: BADF, NOTCAPABLE); else what it waits for. */
+function fdWait(s: State, fd: number, tag: number): PromiseLike<unknown> | null {
+  const d = s.fds.get(fd);
+  if (d === undefined || (d.dropped & pollRights(tag)) !== 0) return null;
+  return d.whenReady(tag === EventType.FD_WRITE);
+}
+
 function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): void {
   const d = s.fds.get(fd);
   if (d === undefined) return m.setU16(e + EVENT.error, Errno.BADF);
-  const avail = tag === EventType.FD_READ ? d.available() : 0;
+  const read = tag === EventType.FD_READ;
+  if (d.dropped & pollRights(tag)) return m.setU16(e + EVENT.error, Errno.NOTCAPABLE);
+  const avail = read ? d.available() : 0;
   if (avail > 0) m.setU64n(e + EVENT.nbytes, avail);
+  if (read && d.hungUp()) m.setU16(e + EVENT.flags, EventRwFlags.FD_READWRITE_HANGUP);
 }

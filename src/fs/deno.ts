@@ -159,20 +159,35 @@ export class DenoFs implements FileSystem {
 
   /** POSIX rename(2); renaming the root or onto it is BUSY. */
   rename(from: string, to: string): Errno {
+    return this.renameInto(from, this, to);
+  }
+
+  /** Creates a hard link `to` for `from` (a symlink is linked itself, as Linux link(2)); directories are PERM. */
+  link(from: string, to: string): Errno {
+    return this.linkInto(from, this, to);
+  }
+
+  /**
+   * POSIX rename(2) from this root to `to` under another DenoFs's root: both are the host's filesystem, and the host
+   * answers XDEV across devices. Any other backend is XDEV.
+   */
+  renameInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof DenoFs)) return Errno.XDEV;
     if (from === "" || to === "") return Errno.BUSY;
     try {
-      Deno.renameSync(this.#full(from), this.#full(to));
+      Deno.renameSync(this.#full(from), dest.#full(to));
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);
     }
   }
 
-  /** Creates a hard link `to` for `from` (a symlink is linked itself, as Linux link(2)); directories are PERM. */
-  link(from: string, to: string): Errno {
+  /** A hard link `to` under another DenoFs's root for `from` under this one (XDEV for any other backend). */
+  linkInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof DenoFs)) return Errno.XDEV;
     if (to === "") return Errno.EXIST;
     try {
-      Deno.linkSync(this.#full(from), this.#full(to));
+      Deno.linkSync(this.#full(from), dest.#full(to));
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);

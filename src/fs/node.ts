@@ -340,19 +340,34 @@ export class NodeFs implements FileSystem {
 
   /** Renames as POSIX rename(2); the root, as either side, is BUSY (never move the preopen itself). */
   rename(from: string, to: string): Errno {
+    return this.renameInto(from, this, to);
+  }
+
+  /** Creates a hard link `to` for `from` (the name itself: a symlink is not followed). */
+  link(from: string, to: string): Errno {
+    return this.linkInto(from, this, to);
+  }
+
+  /**
+   * rename(2) from this root to `to` under another NodeFs's root: both are the host's filesystem, and the host
+   * answers XDEV across devices. Any other backend is XDEV.
+   */
+  renameInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof NodeFs)) return Errno.XDEV;
     if (from === "" || to === "") return Errno.BUSY;
     try {
-      this.#h.fs.renameSync(this.#abs(from), this.#abs(to));
+      this.#h.fs.renameSync(this.#abs(from), dest.#abs(to));
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);
     }
   }
 
-  /** Creates a hard link `to` for `from` (the name itself: a symlink is not followed). */
-  link(from: string, to: string): Errno {
+  /** A hard link `to` under another NodeFs's root for `from` under this one (XDEV for any other backend). */
+  linkInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof NodeFs)) return Errno.XDEV;
     try {
-      this.#h.fs.linkSync(this.#abs(from), this.#abs(to));
+      this.#h.fs.linkSync(this.#abs(from), dest.#abs(to));
       return Errno.SUCCESS;
     } catch (err) {
       return toErrno(err);

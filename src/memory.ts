@@ -82,10 +82,14 @@ export class GuestMemory {
   /** A view of guest bytes (a `subarray`, never a copy); valid until memory grows. */
   view(p: number, len: number): Uint8Array {
     const last = this.#lastView;
-    if (last.byteOffset === p && last.length === len && last.buffer === this.bytes.buffer) return last;
+    // `bytes` is replaced whenever the buffer is; comparing it, not `.buffer` (a call into C++ on V8), is enough.
+    if (last.byteOffset === p && last.length === len && this.#lastViewOf === this.bytes) return last;
+    this.#lastViewOf = this.bytes;
     return (this.#lastView = this.bytes.subarray(p, p + len));
   }
   #lastView: Uint8Array = EMPTY;
+  /** The `bytes` that `#lastView` was cut from. */
+  #lastViewOf: Uint8Array = EMPTY;
 
   /** Decodes UTF-8 at `p`; null when the bytes are not valid UTF-8. */
   readString(p: number, len: number): string | null {

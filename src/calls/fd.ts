@@ -5,7 +5,7 @@ import { ADVICE_MAX, ClockId, FdFlags, Filetype, FstFlags, Rights, RIGHTS_ALL, W
 import { DIRENT, FDSTAT, FILESTAT, type FilestatLayout, IOVEC, PRESTAT } from "../abi/layout.ts";
 import { DirDescriptor, FileDescriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
-import { iovTotal, readv, writev } from "./iovec.ts";
+import { iovRun, iovTotal, readv, writev } from "./iovec.ts";
 import type { State } from "../state.ts";
 import type { Stat } from "../fs/types.ts";
 
@@ -29,7 +29,7 @@ function transfer(
 ): Errno {
   const m = s.mem;
   if (!m.fits(iovsPtr, iovsLen * IOVEC.size) || !m.fits(resultPtr, 4)) return Errno.FAULT;
-  const total = iovTotal(m, iovsPtr, iovsLen);
+  const total = iovTotal(m, iovsPtr, iovsLen), run = iovRun;
   if (total < 0) return Errno.FAULT;
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
@@ -37,7 +37,7 @@ function transfer(
   if (d.dropped & right) return Errno.NOTCAPABLE;
   const pos = offset === null ? -1 : offsetOf(offset);
   if (offset !== null && pos < 0) return Errno.INVAL;
-  const n = write ? writev(d, m, iovsPtr, iovsLen, total, pos) : readv(d, m, iovsPtr, iovsLen, total, pos);
+  const n = write ? writev(d, m, iovsPtr, iovsLen, total, run, pos) : readv(d, m, iovsPtr, iovsLen, total, run, pos);
   if (n < 0) return -n as Errno;
   m.setU32(resultPtr, n);
   return Errno.SUCCESS;

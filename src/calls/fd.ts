@@ -314,12 +314,11 @@ export function fdReaddir(
   const put = (name: string, type: number, ino: bigint): boolean => {
     const at = bufPtr + used, room = bufLen - used;
     if (room >= DIRENT.size + name.length * 3) { // surely fits: encode straight into guest memory
-      const n = utf8.encodeInto(name, m.view(at + DIRENT.size, room - DIRENT.size)).written;
-      m.zero(at, DIRENT.size);
+      const n = m.writeString(at + DIRENT.size, name, room - DIRENT.size);
       m.setU64n(at + DIRENT.next, ++next);
       m.setU64(at + DIRENT.ino, ino);
       m.setU32(at + DIRENT.namlen, n);
-      m.setU8(at + DIRENT.type, type);
+      m.setU32(at + DIRENT.type, type); // the type byte and the 3 bytes of padding after it, zeroed
       used += DIRENT.size + n;
       return used < bufLen;
     }

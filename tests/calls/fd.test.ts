@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Errno } from "../../mod.ts";
+import { Errno, MemoryFs } from "../../mod.ts";
 import {
   assertSentinelExcept,
   assertUnchanged,
@@ -676,6 +676,39 @@ describe("fd_prestat_get and fd_prestat_dir_name", () => {
     assert.equal(env.p1.fd_prestat_get(3, env.size - 7), Errno.FAULT);
     assert.equal(env.p1.fd_prestat_dir_name(3, env.size - 4, 5), Errno.FAULT);
     assertUnchanged(env, before);
+  });
+});
+
+describe("fd_readdir", () => {
+  test("each entry is next, ino, namlen, type and 3 zero bytes, then the UTF-8 name; a cut buffer gets the prefix", async () => {
+    const fs = new MemoryFs();
+    const names = ["plain.txt", "ünï✓", "dir"];
+    fs.writeFile("/plain.txt", new Uint8Array(1));
+    fs.writeFile("/ünï✓", new Uint8Array(2));
+    fs.mkdir("/dir");
+    const env = await setup({ preopens: { "/m": fs } });
+    const STAT = 0x200;
+    const inoOf = (name: string): [bigint, number] => {
+      const n = put(env, DATA, name);
+      assert.equal(env.p1.path_filestat_get(3, 0, DATA, n, STAT), Errno.SUCCESS);
+      return [u64(env, STAT + 8), env.u8()[STAT + 16]];
+    };
+    const want: number[] = [];
+    [".", "..", ...names].forEach((name, i) => {
+      const [ino, type] = inoOf(name === ".." ? "." : name); // the preopen's .. is the preopen itself
+      const bytes = new TextEncoder().encode(name);
+      want.push(...le(BigInt(i + 1), 8), ...le(ino, 8), ...le(bytes.length, 4), type, 0, 0, 0, ...bytes);
+    });
+    const BUF = 0x1000;
+    assert.equal(env.p1.fd_readdir(3, BUF, 1024, 0n, NW), Errno.SUCCESS);
+    assert.equal(u32(env, NW), want.length);
+    assertWindow(env, BUF, want);
+    for (const cut of [want.length - 1, 24 * 4 + 1 + 2 + 9 + 3]) { // in the last name; inside "ünï✓" (a split ✓)
+      env.u8().fill(0xaa, BUF - 1, BUF + 1024);
+      assert.equal(env.p1.fd_readdir(3, BUF, cut, 0n, NW), Errno.SUCCESS);
+      assert.equal(u32(env, NW), cut);
+      assertWindow(env, BUF, want.slice(0, cut));
+    }
   });
 });
 

@@ -88,10 +88,14 @@ export class GuestMemory {
   /** A view of guest bytes (a `subarray`, never a copy); valid until memory grows. */
   view(p: number, len: number): Uint8Array {
     const last = this.#lastView;
-    if (last.byteOffset === p && last.length === len && last.buffer === this.bytes.buffer) return last;
+    // `bytes` is replaced whenever the buffer is; comparing it, not `.buffer` (a call into C++ on V8), is enough.
+    if (last.byteOffset === p && last.length === len && this.#lastViewOf === this.bytes) return last;
+    this.#lastViewOf = this.bytes;
     return (this.#lastView = this.bytes.subarray(p, p + len));
   }
   #lastView: Uint8Array = EMPTY;
+  /** The `bytes` that `#lastView` was cut from. */
+  #lastViewOf: Uint8Array = EMPTY;
 
   /** Decodes UTF-8 at `p`; null when the bytes are not valid UTF-8. */
   readString(p: number, len: number): string | null {
@@ -104,6 +108,16 @@ export class GuestMemory {
 
   /** Encodes `s` as UTF-8 at `p` into at most `max` bytes; returns the bytes written. */
   writeString(p: number, s: string, max: number): number {
-    return utf8.encodeInto(s, this.bytes.subarray(p, p + max)).written;
+    const n = s.length, bytes = this.bytes;
+    if (n <= max) { // ASCII, the common case, byte by byte: a view for encodeInto costs V8 more than a short name
+      let i = 0;
+      while (i < n) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[p + i++] = c;
+      }
+      if (i === n) return n;
+    }
+    return utf8.encodeInto(s, bytes.subarray(p, p + max)).written;
   }
 }

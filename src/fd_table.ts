@@ -95,6 +95,10 @@ export abstract class Descriptor {
   whenReady(_write: boolean): PromiseLike<unknown> | null {
     return null;
   }
+  /** True when the other end hung up (poll_oneoff's FD_READWRITE_HANGUP). */
+  hungUp(): boolean {
+    return false;
+  }
   close(): Errno {
     return Errno.SUCCESS;
   }

@@ -1,7 +1,7 @@
 // poll_oneoff: clock timeouts (relative and absolute) and fd readiness, with a real blocking sleep.
 
 import { Errno } from "../abi/errno.ts";
-import { ClockId, EventType, SubclockFlags } from "../abi/consts.ts";
+import { ClockId, EventRwFlags, EventType, SubclockFlags } from "../abi/consts.ts";
 import { EVENT, SUBSCRIPTION, type SubscriptionLayout } from "../abi/layout.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { State } from "../state.ts";
@@ -167,10 +167,11 @@ function clockDelay(
   return Number(m.u64(p + L.clockTimeout) - s.clocks.now(id));
 }
 
-/** Fills an fd_read/fd_write event: the fd's readiness, or BADF. */
+/** Fills an fd_read/fd_write event: the fd's readiness (and whether its peer hung up), or BADF. */
 function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): void {
   const d = s.fds.get(fd);
   if (d === undefined) return m.setU16(e + EVENT.error, Errno.BADF);
   const avail = tag === EventType.FD_READ ? d.available() : 0;
   if (avail > 0) m.setU64n(e + EVENT.nbytes, avail);
+  if (d.hungUp()) m.setU16(e + EVENT.flags, EventRwFlags.FD_READWRITE_HANGUP);
 }

@@ -96,8 +96,14 @@ export class DenoListenerSeam implements NetListener {
       let conn: DenoConn;
       try {
         conn = await this.#listener.accept();
-      } catch {
-        this.close(); // closed (by us, or by its owner), or failed for good
+      } catch (err) {
+        const name = (err as Error)?.name;
+        if (name === "ConnectionAborted" || name === "ConnectionReset") continue; // a client that left while queued
+        if (!this.#closed && name !== "BadResource" && name !== "Interrupted") {
+          await new Promise((r) => setTimeout(r, 100)); // out of descriptors (EMFILE)? try again a little later
+          continue;
+        }
+        this.close(); // closed, by us or by its owner
         return;
       }
       if (this.#closed) {

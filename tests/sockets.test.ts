@@ -4,6 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MemoryFs, Wasi, type WasiOptions } from "../mod.ts";
@@ -472,6 +473,87 @@ describe("Rust std HTTP server guest (TcpListener::from_raw_fd, fd_read/fd_write
     assert.equal(await within(g.run, 10_000, "exit"), 0);
     assert.match(g.out.text, /served 2\n$/);
   });
+});
+
+/** How this runtime runs the CLI (as tests/cli.test.ts): `deno run -A cli.ts`, `bun cli.ts`, `node cli.ts`. */
+function cliCommand(): string[] {
+  // deno-lint-ignore no-explicit-any
+  const d = (globalThis as any).Deno;
+  return d !== undefined ? [d.execPath(), "run", "-A", ROOT + "cli.ts"] : [process.execPath, ROOT + "cli.ts"];
+}
+
+/** Runs the CLI with `args`; resolves with its exit code and output once it exits. */
+function runCli(args: string[], err: Output, out = new Output()): Promise<{ code: number | null }> {
+  const [bin, ...pre] = cliCommand();
+  const child = spawn(bin, [...pre, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", out.write);
+  child.stderr.on("data", err.write);
+  const exited = new Promise<{ code: number | null }>((resolve) => child.on("exit", (code) => resolve({ code })));
+  setTimeout(() => child.kill(), 60_000).unref?.(); // never outlives the test by much
+  return exited;
+}
+
+describe("CLI", () => {
+  test("--tcplisten and --listen serve the C HTTP guest; port 0 is printed; /exit ends it with 0", async () => {
+    const err = new Output(), out = new Output();
+    const exited = runCli(["--tcplisten", "127.0.0.1:0", "--listen=127.0.0.1:0", HTTP], err, out);
+    await err.waitFor("(fd 4)\n", 20_000);
+    const ports = [...err.text.matchAll(/^hostcall: listening on 127\.0\.0\.1:(\d+) \(fd (\d)\)$/gm)];
+    assert.deepEqual(ports.map((m) => m[2]), ["3", "4"]);
+    for (const [, port] of ports) {
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "Hello from wasm32-wasip1!\n");
+    }
+    assert.equal(await (await fetch(`http://127.0.0.1:${ports[0][1]}/exit`)).text(), "bye\n");
+    assert.equal((await within(exited, 20_000, "the CLI")).code, 0);
+    assert.equal(out.text, "serving on 2 listeners\nserved 3 requests, 0 errors\n");
+    for (const [, port] of ports) assert.ok(await refused(Number(port)));
+  });
+
+  test("the Rust guest under --tcplisten", async () => {
+    const err = new Output(), out = new Output();
+    const exited = runCli(["--tcplisten", "127.0.0.1:0", RUST_HTTP, "1"], err, out);
+    await err.waitFor("(fd 3)\n", 20_000);
+    const port = /127\.0\.0\.1:(\d+)/.exec(err.text)![1];
+    assert.equal(
+      await (await fetch(`http://127.0.0.1:${port}/cli`)).text(),
+      "Hello from Rust on wasm32-wasi! You asked for /cli\n",
+    );
+    assert.equal((await within(exited, 20_000, "the CLI")).code, 0);
+    assert.equal(out.text, "non-blocking accept: WouldBlock\nready\nserved 1\n");
+  });
+
+  test("an address in use and a bad HOST:PORT are clear errors", async () => {
+    const taken = new Wasi({ async: true, listeners: [{ port: 0 }] });
+    const [{ port }] = await taken.listening();
+    try {
+      const err = new Output();
+      assert.equal((await runCli(["--tcplisten", `127.0.0.1:${port}`, HTTP], err)).code, 70);
+      assert.equal(
+        err.text,
+        `hostcall: --tcplisten 127.0.0.1:${port}: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE)\n`,
+      );
+      const bad = new Output();
+      assert.equal((await runCli(["--listen", "8080", HTTP], bad)).code, 2);
+      assert.match(bad.text, /^hostcall: --listen 8080: expected HOST:PORT, e\.g\. 127\.0\.0\.1:8080 or \[::1\]:0\n/);
+    } finally {
+      await taken.close();
+    }
+  });
+});
+
+test("CLI on Deno without --allow-net names the flag to add", async () => {
+  // deno-lint-ignore no-explicit-any
+  const d = (globalThis as any).Deno;
+  const deno = d !== undefined ? d.execPath() : ROOT + "node_modules/@deno/linux-x64-glibc/deno";
+  const child = spawn(deno, ["run", "--allow-read", "cli.ts", "--tcplisten", "127.0.0.1:0", HTTP], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const err = new Output();
+  child.stderr.on("data", err.write);
+  const code = await within(new Promise((r) => child.on("exit", r)), 30_000, "deno");
+  assert.equal(code, 70);
+  assert.equal(err.text, "hostcall: Deno denied net access to 127.0.0.1:0 (run with --allow-net=127.0.0.1:0)\n");
 });
 
 describe("lifecycle", () => {

@@ -541,6 +541,32 @@ describe("CLI", () => {
   });
 });
 
+test("examples/http-server/serve.ts serves the guest and exits 0 after /exit", async () => {
+  // deno-lint-ignore no-explicit-any
+  const d = (globalThis as any).Deno;
+  const script = ROOT + "examples/http-server/serve.ts";
+  const [bin, ...args] = d !== undefined
+    ? [d.execPath(), "run", "--allow-read=examples", "--allow-net=127.0.0.1", script, "0"]
+    : [process.execPath, script, "0"];
+  const child = spawn(bin, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const out = new Output(), err = new Output();
+  child.stdout.on("data", out.write);
+  child.stderr.on("data", err.write);
+  const exited = new Promise((r) => child.on("exit", r));
+  await out.waitFor("/\n", 20_000);
+  const base = /^serving on (http:\/\/127\.0\.0\.1:\d+)\/\n/.exec(out.text)?.[1];
+  assert.ok(base !== undefined, out.text + err.text);
+  assert.equal(await (await fetch(`${base}/`)).text(), "Hello from wasm32-wasip1!\n");
+  assert.equal(
+    await (await fetch(`${base}/echo`, { method: "POST", body: "x".repeat(5000) })).text(),
+    "x".repeat(5000),
+  );
+  assert.equal(await (await fetch(`${base}/exit`)).text(), "bye\n");
+  assert.equal(await within(exited, 20_000, "serve.ts"), 0);
+  assert.match(out.text, /serving on 1 listener\nserved 3 requests, 0 errors\n$/);
+  assert.equal(err.text, "");
+});
+
 test("CLI on Deno without --allow-net names the flag to add", async () => {
   // deno-lint-ignore no-explicit-any
   const d = (globalThis as any).Deno;

@@ -32,6 +32,7 @@ import { checkTraceOption, traceImports, type TraceOptions } from "./trace.ts";
 import { checkListener, type ListenerAddress, type ListenerOption, openListener } from "./net/listen.ts";
 import { ListenerDescriptor } from "./net/socket.ts";
 import type { NetListener } from "./net/types.ts";
+import { Hub } from "./net/conn.ts";
 
 /** Options of `new Wasi()`. Every field is optional. */
 export interface WasiOptions {
@@ -258,10 +259,11 @@ export class Wasi {
   /** Opens the listeners as fds after the preopens; on a failure the ones opened so far are closed. */
   #listen(options: readonly ListenerOption[]): Promise<ListenerAddress[]> {
     const opened: { fd: number; listener: NetListener; bound: Promise<void> }[] = [];
+    const hub = new Hub(); // one wait for all of this guest's sockets (poll_oneoff)
     try {
       options.forEach((o, i) => {
         const { listener, bound } = openListener(o, i);
-        opened.push({ fd: this.#state.fds.add(new ListenerDescriptor(listener)), listener, bound });
+        opened.push({ fd: this.#state.fds.add(new ListenerDescriptor(listener, hub)), listener, bound });
       });
     } catch (err) {
       for (const o of opened) o.listener.close();

@@ -81,7 +81,8 @@ export function pollOneoff(
         ready = fdReady = true;
       } else {
         D[i] = Infinity; // not ready: reported only when a retry finds it so
-        (waits ??= []).push(w);
+        if (waits === null) waits = [w];
+        else if (!waits.includes(w)) waits.push(w); // sockets share one wait (src/net/conn.ts Hub)
       }
     } else {
       return Errno.INVAL;

@@ -35,7 +35,7 @@ export function sockAccept(s: State, fd: number, flags: number, roFdPtr: number)
     if (l.closed()) return Errno.INVAL; // as accept(2) on a socket that no longer listens
     return d.nonblocking ? Errno.AGAIN : pending(l.whenWaiting());
   }
-  const newFd = s.fds.add(new SocketDescriptor(conn, flags));
+  const newFd = s.fds.add(new SocketDescriptor(conn, flags, d.hub));
   if (newFd < 0) { // no free fd: the connection stays queued, as the kernel keeps it in the backlog
     l.putBack(conn);
     return -newFd as Errno;

@@ -24,6 +24,8 @@ export const LINGER_MS = 10_000;
  */
 export class Waiters {
   readonly #wake = new Set<() => void>();
+  /** Called at every `wake()`, waiters or not (a `Hub`'s wake). */
+  also: (() => void) | null = null;
 
   /** A promise settled at the next `wake()`, or dropped by its `cancel()`. */
   wait(): CancellableWait & Promise<void> {
@@ -36,10 +38,47 @@ export class Waiters {
 
   /** Settles every promise handed out since the last wake. */
   wake(): void {
+    this.also?.();
     if (this.#wake.size === 0) return;
     const all = [...this.#wake];
     this.#wake.clear();
     for (const r of all) r();
+  }
+}
+
+/**
+ * One wait shared by every socket of a guest: woken when any of them may have become ready. A poll_oneoff over many
+ * sockets that are not ready waits on this one promise, instead of one per socket (with 50 connections, one per
+ * socket made each poll build and drop some 200 promises); it then looks at every socket again. Cancelled by every
+ * call that took it, it is dropped, so an idle guest polling on a timeout piles up no reactions on it.
+ */
+export class Hub {
+  #p: (CancellableWait & Promise<void>) | null = null;
+  #resolve: (() => void) | null = null;
+  #users = 0;
+
+  /** Wakes whoever waits (bound: given to the sockets as their watcher). */
+  readonly wake = (): void => {
+    const r = this.#resolve;
+    if (r === null) return;
+    this.#p = this.#resolve = null;
+    this.#users = 0;
+    r();
+  };
+
+  /** The shared promise, settled at the next `wake()`. */
+  wait(): CancellableWait & Promise<void> {
+    let p = this.#p;
+    if (p === null) {
+      p = new Promise<void>((r) => this.#resolve = r) as CancellableWait & Promise<void>;
+      const mine = p;
+      p.cancel = () => {
+        if (this.#p === mine && --this.#users === 0) this.#p = this.#resolve = null;
+      };
+      this.#p = p;
+    }
+    this.#users++;
+    return p;
   }
 }
 
@@ -205,6 +244,10 @@ export abstract class BufferedConn implements NetConn {
 
   hungUp(): boolean {
     return this.#eof;
+  }
+
+  watch(fn: () => void): void {
+    this.#readers.also = this.#writers.also = fn;
   }
 
   shutdown(read: boolean, write: boolean): Errno {

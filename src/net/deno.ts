@@ -75,6 +75,9 @@ export class DenoListenerSeam implements NetListener {
   closed(): boolean {
     return this.#closed;
   }
+  watch(fn: () => void): void {
+    this.#waiters.also = fn;
+  }
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

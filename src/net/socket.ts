@@ -7,6 +7,7 @@ import { FdFlags, Filetype, RiFlags, Rights } from "../abi/consts.ts";
 import type { IoResult } from "../fs/types.ts";
 import { Descriptor } from "../fd_table.ts";
 import { pending } from "../pending.ts";
+import type { Hub } from "./conn.ts";
 import type { NetConn, NetListener } from "./types.ts";
 
 /** What sockets report from fd_fdstat_get, as wasmtime: read and write, nothing inherited. */
@@ -55,10 +56,14 @@ abstract class SocketLike extends Descriptor {
 /** A listening socket: accepts connections (sock_accept), readable in poll_oneoff when one waits. */
 export class ListenerDescriptor extends SocketLike {
   readonly listener: NetListener;
+  /** The guest's one wait for any of its sockets (poll_oneoff), handed on to the connections accepted here. */
+  readonly hub: Hub;
 
-  constructor(listener: NetListener) {
+  constructor(listener: NetListener, hub: Hub) {
     super(0); // blocking, unlike wasmtime's (decisions.md#sockets): what accept() loops expect
     this.listener = listener;
+    this.hub = hub;
+    listener.watch(hub.wake);
   }
   override available(): number {
     return this.listener.waiting() > 0 ? 1 : 0; // as wasmtime: 1 when ready
@@ -66,7 +71,7 @@ export class ListenerDescriptor extends SocketLike {
   override whenReady(write: boolean): PromiseLike<unknown> | null {
     // A listener is never writable (Linux's poll never sets POLLOUT on one): that wait ends only with the call.
     if (write) return new Promise<void>(() => {});
-    return this.listener.waiting() > 0 || this.listener.closed() ? null : this.listener.whenWaiting();
+    return this.listener.waiting() > 0 || this.listener.closed() ? null : this.hub.wait();
   }
   override close(): Errno {
     this.listener.close();
@@ -80,9 +85,13 @@ export class SocketDescriptor extends SocketLike {
   /** `$riflags` of the sock_recv in progress (0 for fd_read): set around the one read it makes. */
   recvFlags = 0;
 
-  constructor(conn: NetConn, flags: number) {
+  readonly #hub: Hub;
+
+  constructor(conn: NetConn, flags: number, hub: Hub) {
     super(flags);
     this.conn = conn;
+    this.#hub = hub;
+    conn.watch(hub.wake);
   }
   override read(dst: Uint8Array): IoResult {
     const waitAll = (this.recvFlags & RiFlags.RECV_WAITALL) !== 0 && !this.nonblocking;
@@ -99,8 +108,8 @@ export class SocketDescriptor extends SocketLike {
     return this.conn.available();
   }
   override whenReady(write: boolean): PromiseLike<unknown> | null {
-    if (write) return this.conn.writable() ? null : this.conn.whenWritable();
-    return this.conn.readable(1) ? null : this.conn.whenReadable();
+    if (write) return this.conn.writable() ? null : this.#hub.wait();
+    return this.conn.readable(1) ? null : this.#hub.wait();
   }
   /** The peer closed its side or the connection failed (poll's FD_READWRITE_HANGUP). */
   override hungUp(): boolean {

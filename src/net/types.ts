@@ -28,6 +28,8 @@ export interface NetListener {
   whenWaiting(): Promise<void>;
   /** True once it stopped listening (closed by the guest, the host or its owner). */
   closed(): boolean;
+  /** Calls `fn` whenever a connection arrives or it closes (poll_oneoff waits on one promise for many sockets). */
+  watch(fn: () => void): void;
   /** Stops listening; connections still waiting are closed. */
   close(): void;
 }
@@ -52,6 +54,8 @@ export interface NetConn {
   writable(): boolean;
   /** Settles when the send buffer has room again (or the connection failed). */
   whenWritable(): Promise<void>;
+  /** Calls `fn` whenever it may have become readable or writable (poll_oneoff waits on one promise for many sockets). */
+  watch(fn: () => void): void;
   /** True once the peer closed its side, or the connection failed (poll's FD_READWRITE_HANGUP). */
   hungUp(): boolean;
   /** shutdown(2): `read` stops input (reads then end), `write` sends FIN after what is queued. */

@@ -2,7 +2,7 @@
 //
 // Only `Deno.*` is used, and only once a listener is made: importing this module elsewhere touches nothing.
 
-import { BufferedConn, LINGER_MS, MAX_WAITING, netErrno, Waiters } from "./conn.ts";
+import { BufferedConn, LINGER_MS, MAX_WAITING, netErrno, SEND_BUFFER, Waiters } from "./conn.ts";
 import type { NetAddress, NetConn, NetListener } from "./types.ts";
 
 // The slice of Deno's API used here, typed here so that the module type-checks without Deno's types.
@@ -200,8 +200,9 @@ class DenoConnSeam extends BufferedConn {
         const chunk = this.#out[0];
         for (let at = 0; at < chunk.length;) at += await this.#conn.write(at === 0 ? chunk : chunk.subarray(at));
         this.#out.shift();
+        const wasFull = this.#outBytes >= SEND_BUFFER;
         this.#outBytes -= chunk.length;
-        this.drained();
+        if (wasFull && this.#outBytes < SEND_BUFFER) this.drained(); // only a full queue made a writer wait
       }
       if (this.#finAfter && !this.#closeAfter) await this.#conn.closeWrite();
     } catch (err) {

@@ -30,7 +30,16 @@ const CFLAGS = [
 // Debian's rustc (1.63, with libstd-rust-dev-wasm32): a rustup rustc earlier in PATH has no wasm32-wasi target.
 const RUSTC = "/usr/bin/rustc";
 const RUST_APT = "apt-get install rustc libstd-rust-dev-wasm32";
-const RUSTFLAGS = ["--edition", "2021", "--target", "wasm32-wasi", "-O", "-C", "strip=symbols", `--remap-path-prefix=${ROOT}=`];
+const RUSTFLAGS = [
+  "--edition",
+  "2021",
+  "--target",
+  "wasm32-wasi",
+  "-O",
+  "-C",
+  "strip=symbols",
+  `--remap-path-prefix=${ROOT}=`,
+];
 /** Extra flags per C source (by file name). */
 const EXTRA_CFLAGS = {
   "reactor.c": ["-mexec-model=reactor"],

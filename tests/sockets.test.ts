@@ -732,7 +732,21 @@ describe("options", () => {
     }
   });
 
-  test("a runtime without sockets (workerd) refuses listeners at construction, naming why", () => {
+  test("workerd (navigator.userAgent Cloudflare-Workers), whose node:net servers are internal, refuses listeners", () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+    Object.defineProperty(globalThis, "navigator", { value: { userAgent: "Cloudflare-Workers" }, configurable: true });
+    try {
+      assert.throws(
+        () => new Wasi({ async: true, listeners: [{ port: 0 }] }),
+        /^TypeError: options\.listeners\[0\]: this runtime cannot listen for connections \(workerd's node:net servers take no connections from the network\)/,
+      );
+    } finally {
+      if (saved !== undefined) Object.defineProperty(globalThis, "navigator", saved);
+      else delete (globalThis as { navigator?: unknown }).navigator;
+    }
+  });
+
+  test("a runtime without sockets refuses listeners at construction, naming why", () => {
     // deno-lint-ignore no-explicit-any
     const g = globalThis as any;
     const saved = { Deno: Object.getOwnPropertyDescriptor(g, "Deno"), gbm: g.process?.getBuiltinModule };
@@ -741,7 +755,11 @@ describe("options", () => {
     try {
       assert.throws(() => new Wasi({ async: true, listeners: [{ port: 0 }] }), (e: Error) => {
         assert.ok(e instanceof TypeError);
-        assert.match(e.message, /options\.listeners\[0\]: this runtime cannot listen for connections .*workerd/);
+        assert.equal(
+          e.message,
+          "options.listeners[0]: this runtime cannot listen for connections (it has neither Deno.listen nor node:net): " +
+            "edge runtimes such as workerd take requests through a fetch handler, not sockets",
+        );
         return true;
       });
     } finally {

@@ -36,6 +36,7 @@ export interface GuestAnswer {
 export async function handle(req: Request, guest: WebAssembly.Module): Promise<Response> {
   const url = new URL(req.url);
   if (url.pathname === "/health") return new Response("ok\n");
+  if (url.pathname === "/listen") return Response.json({ error: await listenError() });
 
   const fs = new MemoryFs();
   fs.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
@@ -57,4 +58,19 @@ export async function handle(req: Request, guest: WebAssembly.Module): Promise<R
   const wrote = fs.readdir("/").includes("output.txt");
   const output = wrote ? new TextDecoder().decode(fs.readFile("/output.txt")) : null;
   return Response.json({ exitCode, stdout: wasi.stdoutText(), output } satisfies GuestAnswer);
+}
+
+/**
+ * `/listen`: what asking for a listening socket answers here: workerd refuses at construction (its node:net servers take
+ * no connections from the network), Deno listens (and the listener is closed again).
+ */
+async function listenError(): Promise<string | null> {
+  let wasi: Wasi;
+  try {
+    wasi = new Wasi({ async: true, listeners: [{ hostname: "127.0.0.1", port: 0 }] });
+  } catch (err) {
+    return String(err);
+  }
+  await wasi.close();
+  return null;
 }

@@ -79,6 +79,10 @@ export function openListener(x: unknown, i: number): Opened {
   if (isDenoListener(x)) return { listener: new DenoListenerSeam(x), bound: Promise.resolve() };
   if (isNodeServer(x)) return { listener: new NodeListener(x), bound: Promise.resolve() };
   const { hostname = "127.0.0.1", port } = x as ListenAddress;
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).navigator?.userAgent === "Cloudflare-Workers") {
+    throw cannotListen(i, "workerd's node:net servers take no connections from the network");
+  }
   const listen = denoListen();
   if (listen !== null) {
     try {
@@ -102,9 +106,14 @@ export function openListener(x: unknown, i: number): Opened {
       bound: opened.bound.catch((err) => Promise.reject(listenError(i, hostname, port, err))),
     };
   }
-  throw new TypeError(
-    `${where(i)}: this runtime cannot listen for connections (it has neither Deno.listen nor node:net): edge ` +
-      "runtimes such as workerd take requests through a fetch handler, not sockets",
+  throw cannotListen(i, "it has neither Deno.listen nor node:net");
+}
+
+/** The TypeError of a runtime that cannot listen, saying `why`. */
+function cannotListen(i: number, why: string): TypeError {
+  return new TypeError(
+    `${where(i)}: this runtime cannot listen for connections (${why}): edge runtimes such as workerd take requests ` +
+      "through a fetch handler, not sockets",
   );
 }
 

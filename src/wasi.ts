@@ -61,8 +61,8 @@ export interface WasiOptions {
   /** Host-call tracing: `true` (all calls, to stderr), a sink function, or TraceOptions. Default off. */
   trace?: boolean | ((line: string) => void) | TraceOptions;
   /**
-   * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr,
-   * `poll_oneoff`, `sched_yield`) suspend the guest instead of blocking the event loop. Run it with `startAsync()`
+   * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr, socket
+   * calls, `poll_oneoff`, `sched_yield`) suspend the guest instead of blocking the event loop. Run it with `startAsync()`
    * (or `initializeAsync()` and `callAsync()`). Throws at construction where the runtime has no JSPI. Default false.
    */
   async?: boolean;
@@ -168,6 +168,10 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
       );
     }
     listeners.forEach(checkListener);
+    const objects = listeners.filter((l) => typeof l === "object" && l !== null && !("port" in l));
+    if (new Set(objects).size !== objects.length) {
+      throw new TypeError("options.listeners: the same listener is given twice (each takes every connection)");
+    }
   }
   const { signal } = opts;
   if (signal !== undefined) {
@@ -270,7 +274,7 @@ export class Wasi {
       throw err;
     }
     const all = Promise.all(opened.map((o) => o.bound)).then(
-      () => opened.map(({ fd, listener }) => ({ fd, ...listener.address()! })),
+      () => opened.map(({ fd, listener }) => ({ fd, ...(listener.address() ?? { hostname: "", port: 0 }) })),
       (err) => {
         for (const o of opened) o.listener.close();
         throw err;

@@ -707,6 +707,7 @@ describe("options", () => {
       });
     }
     assert.throws(() => new Wasi({ listeners: [{ port: 0 }] }), /options\.listeners needs async: true/);
+
     assert.throws(
       () => new Wasi({ async: true, listeners: { port: 0 } as unknown as [] }),
       /options\.listeners must be an array/,
@@ -715,6 +716,19 @@ describe("options", () => {
       () => new Wasi({ async: true, maxFds: 3, listeners: [{ port: 0 }] }),
       /options\.maxFds must be an integer from 4 \(stdio, the preopens and the listeners\)/,
     );
+  });
+
+  test("the same listener given twice is refused", async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      assert.throws(
+        () => new Wasi({ async: true, listeners: [server, server] as never }),
+        /^TypeError: options\.listeners: the same listener is given twice \(each takes every connection\)$/,
+      );
+    } finally {
+      server.close();
+    }
   });
 
   test("a node:net Server that is not listening or has its own connection handler is refused", async () => {

@@ -18,7 +18,7 @@ export interface DenoConn {
 export interface DenoListener {
   accept(): Promise<DenoConn>;
   close(): void;
-  readonly addr: { transport: string; hostname?: string; port?: number };
+  readonly addr: { transport: string; hostname?: string; port?: number; path?: string };
 }
 
 /** True for a Deno.Listener (checked by shape). */
@@ -56,6 +56,7 @@ export class DenoListenerSeam implements NetListener {
 
   address(): NetAddress | null {
     const a = this.#listener.addr;
+    if (typeof a.path === "string") return { hostname: a.path, port: 0 }; // a Unix socket: its path
     return typeof a.port === "number" ? { hostname: a.hostname ?? "", port: a.port } : null;
   }
   waiting(): number {

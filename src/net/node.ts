@@ -100,6 +100,7 @@ export class NodeListener implements NetListener {
 
   address(): NetAddress | null {
     const a = this.#server.address();
+    if (typeof a === "string") return { hostname: a, port: 0 }; // a Unix socket: its path
     return a !== null && typeof a === "object" ? { hostname: a.address, port: a.port } : null;
   }
   waiting(): number {

@@ -8,9 +8,9 @@ import type { IoResult } from "../fs/types.ts";
 
 /** Where a listener is bound. */
 export interface NetAddress {
-  /** The IP address (`127.0.0.1`, `::1`…), as the runtime reports it. */
+  /** The IP address (`127.0.0.1`, `::1`…), as the runtime reports it; a Unix socket's path. */
   hostname: string;
-  /** The port (never 0 once bound). */
+  /** The port (never 0 once bound); 0 for a Unix socket. */
   port: number;
 }
 

@@ -114,7 +114,10 @@ describe("receiving", () => {
     assert.equal(c.paused, false, "a WAITALL of 128 KiB lets the buffer fill past 64 KiB");
     c.give(new Uint8Array(RECV_BUFFER));
     assert.equal(c.read(big, false, big.length), RECV_BUFFER * 2);
-    assert.ok(WAITALL_MAX >= 16 * 1024 * 1024);
+    const huge = new Uint8Array(WAITALL_MAX * 2);
+    assert.equal(c.read(huge, false, huge.length), AGAIN);
+    c.give(new Uint8Array(WAITALL_MAX));
+    assert.equal(c.read(huge, false, huge.length), WAITALL_MAX, "RECV_WAITALL waits for at most WAITALL_MAX");
   });
 
   test("a reset is reported once, after the data before it; then reads end and writes are EPIPE", () => {

@@ -7,8 +7,11 @@ import type { NetConn } from "./types.ts";
 
 /** Input buffered per connection before the host stops reading from it (the peer then waits: TCP flow control). */
 export const RECV_BUFFER = 64 * 1024;
-/** Most input a RECV_WAITALL read waits for (a larger one returns this much). */
-export const WAITALL_MAX = 16 * 1024 * 1024;
+/**
+ * Most input a RECV_WAITALL read waits for (a larger one returns this much): what the host may hold for one connection
+ * (with 1024 connections a guest could otherwise make the host hold far more than its own memory).
+ */
+export const WAITALL_MAX = 1024 * 1024;
 /** Output queued per connection before a write waits (or is EAGAIN): a peer that stops reading holds back only this. */
 export const SEND_BUFFER = 64 * 1024;
 /** Most bytes one write takes (a larger one is a short write, which POSIX allows and libc and Rust loop over). */

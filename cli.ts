@@ -54,6 +54,10 @@ looks like an option. Options come before the program; "--" ends them. "--flag v
                             --dir-ro ./assets::/assets
   --mem GUEST             an empty directory in memory, named GUEST inside, gone at exit
                             --mem /tmp
+  --tcplisten HOST:PORT   listen for TCP connections on HOST:PORT and give the listener to the program, as the fd
+                          after the directories (it accepts with accept()/sock_accept); port 0 picks a free port
+                          (printed); repeatable; --listen is the same
+                            --tcplisten 127.0.0.1:8080   --listen [::1]:0
   --env KEY=VALUE         set an environment variable for the program (it sees no other unless asked)
                             --env LANG=C
   --env KEY               pass the host's value of KEY (nothing when the host has none)
@@ -73,7 +77,8 @@ looks like an option. Options come before the program; "--" ends them. "--flag v
 Exit status: the program's exit code (above 255: 255); 134 after a trap; 2 for a usage error; 70 when the host
 fails (the program cannot be read, is not valid wasm, needs an import hostcall lacks, or Deno denied a permission).
 On Deno, give the least permissions: --allow-read=<dirs and program> for a program that only reads,
-plus --allow-write=<dirs> for one that writes; hostcall names the flag when Deno refuses one.
+plus --allow-write=<dirs> for one that writes, --allow-net=HOST:PORT with --tcplisten; hostcall names the flag when
+Deno refuses one.
 `;
 
 // --- the host runtime, by feature detection ------------------------------------------------------------------------
@@ -209,6 +214,8 @@ interface Preopen {
 
 interface Options {
   preopens: Preopen[];
+  /** --tcplisten / --listen addresses, in order. */
+  listen: { spec: string; hostname: string; port: number }[];
   /** `--env` entries in order: a value, or undefined to pass the host's. */
   env: [string, string | undefined][];
   inheritEnv: boolean;
@@ -221,13 +228,14 @@ interface Options {
   args: string[];
 }
 
-const VALUE_FLAGS = new Set(["--dir", "--dir-ro", "--mem", "--env", "--trace-out"]);
+const VALUE_FLAGS = new Set(["--dir", "--dir-ro", "--mem", "--env", "--trace-out", "--tcplisten", "--listen"]);
 const BOOL_FLAGS = new Set(["--inherit-env", "--debug", "--version", "--help", "-h"]);
 
 /** Parses the command line; options end at the program path (or "--"), and the rest belongs to the guest. */
 function parse(argv: readonly string[]): Options {
   const o: Options = {
     preopens: [],
+    listen: [],
     env: [],
     inheritEnv: false,
     debug: false,
@@ -267,6 +275,7 @@ function parse(argv: readonly string[]): Options {
     if (flag === "--dir" || flag === "--dir-ro") o.preopens.push(dirSpec(flag, value));
     else if (flag === "--mem") o.preopens.push({ guest: checkGuest(flag, value), readonly: false });
     else if (flag === "--env") o.env.push(envSpec(value));
+    else if (flag === "--tcplisten" || flag === "--listen") o.listen.push(listenSpec(flag, value));
     else o.traceOut = value;
   }
   if (o.help || o.version) return o;
@@ -307,6 +316,18 @@ function dirSpec(flag: string, value: string): Preopen {
 function checkGuest(flag: string, guest: string): string {
   if (guest === "") throw new UsageError(`${flag}: the guest directory is empty`);
   return guest;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT` (wasmtime's --tcplisten spelling). */
+function listenSpec(flag: string, value: string): Options["listen"][number] {
+  const colon = value.lastIndexOf(":");
+  let host = colon < 0 ? "" : value.slice(0, colon);
+  const port = colon < 0 ? "" : value.slice(colon + 1);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "" || !/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    throw new UsageError(`${flag} ${value}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:0`);
+  }
+  return { spec: value, hostname: host, port: Number(port) };
 }
 
 function envSpec(value: string): [string, string | undefined] {
@@ -377,11 +398,16 @@ async function load(path: string): Promise<WebAssembly.Module> {
   }
 }
 
+/** A function import: a function, or (async mode) a `WebAssembly.Suspending` wrapping one. */
+function isImportFn(v: unknown): boolean {
+  return typeof v === "function" || (typeof v === "object" && v !== null);
+}
+
 /** Fails with every import the module needs that `imports` lacks (a clear line instead of each engine's own). */
 function checkImports(module: WebAssembly.Module, imports: object, path: string): void {
   const table = imports as Record<string, Record<string, unknown> | undefined>;
   const missing = WebAssembly.Module.imports(module)
-    .filter((d) => d.kind !== "function" || typeof table[d.module]?.[d.name] !== "function")
+    .filter((d) => d.kind !== "function" || !isImportFn(table[d.module]?.[d.name]))
     .map((d) => `${d.module}.${d.name}` + (d.kind === "function" ? "" : ` (${d.kind})`));
   if (missing.length > 0) {
     throw new HostFailure(`hostcall: missing import${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
@@ -498,11 +524,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       trace = { sink: traceFile.write, scopes: o.trace };
     } else if (o.trace !== undefined) trace = { scopes: o.trace };
-    const wasi = new Wasi({ args: [o.program, ...o.args], env, preopens, trace });
+    const wasi = newWasi(o, env, preopens, trace);
     checkImports(module, wasi.getImportObject(), o.program);
     let code: number;
     try {
-      code = wasi.start(await instantiate(wasi, module, o.program));
+      if (o.listen.length === 0) code = wasi.start(await instantiate(wasi, module, o.program));
+      else {
+        await listening(wasi, o);
+        code = await wasi.startAsync(await instantiate(wasi, module, o.program));
+      }
     } catch (err) {
       const trap = trapName(err);
       if (trap === undefined) throw err;
@@ -523,6 +553,44 @@ export async function main(argv: readonly string[]): Promise<number> {
     onDenied(undefined);
     traceFile?.close();
   }
+}
+
+/** The Wasi for the command line: async, with the listeners, when --tcplisten was given. */
+function newWasi(
+  o: Options,
+  env: Record<string, string>,
+  preopens: Record<string, FileSystem>,
+  trace: TraceOptions | undefined,
+): Wasi {
+  const listeners = o.listen.map(({ hostname, port }) => ({ hostname, port }));
+  try {
+    return new Wasi({ args: [o.program, ...o.args], env, preopens, trace, async: listeners.length > 0, listeners });
+  } catch (err) {
+    throw listenFailure(o, err);
+  }
+}
+
+/** Waits until every listener is bound, and prints the ones asked on port 0 (nobody could know them otherwise). */
+async function listening(wasi: Wasi, o: Options): Promise<void> {
+  let addrs;
+  try {
+    addrs = await wasi.listening();
+  } catch (err) {
+    throw listenFailure(o, err);
+  }
+  addrs.forEach((a, i) => {
+    const host = a.hostname.includes(":") ? `[${a.hostname}]` : a.hostname;
+    if (o.listen[i].port === 0) print(2, `hostcall: listening on ${host}:${a.port} (fd ${a.fd})\n`);
+  });
+}
+
+/** A listener that could not be opened, as a HostFailure naming its flag (Deno's denial names --allow-net). */
+function listenFailure(o: Options, err: unknown): unknown {
+  const m = err instanceof Error ? /^options\.listeners\[(\d+)\]: (.*)$/s.exec(err.message) : null;
+  if (m === null) return err;
+  const cause = (err as Error).cause;
+  if (isNotCapable(cause)) return new HostFailure(denialLine(cause), { cause });
+  return new HostFailure(`hostcall: --tcplisten ${o.listen[Number(m[1])].spec}: ${firstLine(m[2])}`, { cause: err });
 }
 
 function stackOf(err: unknown): string {

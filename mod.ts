@@ -24,6 +24,7 @@ export { Errno, errnoName } from "./src/abi/errno.ts";
 export type { ClockName, WasiClock } from "./src/clocks.ts";
 export type { RandomSource } from "./src/state.ts";
 export type { StdinOption, StdoutOption } from "./src/stdio.ts";
+export type { ListenAddress, ListenerAddress, ListenerOption } from "./src/net/listen.ts";
 export type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./src/fs/types.ts";
 export { Filetype, type Whence } from "./src/abi/consts.ts";
 export {

@@ -100,7 +100,7 @@ export abstract class Descriptor {
   whenReady(_write: boolean): PromiseLike<unknown> | null {
     return null;
   }
-  /** The input is known to be at its end: a read subscription reports a hangup (poll_oneoff). */
+  /** True when the input is at its end or the peer hung up (poll_oneoff's FD_READWRITE_HANGUP). */
   hungUp(): boolean {
     return false;
   }

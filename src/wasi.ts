@@ -30,6 +30,10 @@ import { schedYield } from "./calls/sched.ts";
 import { sockAccept, sockRecv, sockSend, sockShutdown } from "./calls/sock.ts";
 import { checkTraceOption, traceImports, type TraceOptions } from "./trace.ts";
 import { describeMissing, importedMemory, missingImports } from "./imports.ts";
+import { checkListener, type ListenerAddress, type ListenerOption, openListener } from "./net/listen.ts";
+import { ListenerDescriptor } from "./net/socket.ts";
+import type { NetListener } from "./net/types.ts";
+import { Hub } from "./net/conn.ts";
 
 /** Options of `new Wasi()`. Every field is optional. */
 export interface WasiOptions {
@@ -64,8 +68,8 @@ export interface WasiOptions {
   /** Host-call tracing: `true` (all calls, to stderr), a sink function, or TraceOptions. Default off. */
   trace?: boolean | ((line: string) => void) | TraceOptions;
   /**
-   * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr,
-   * `poll_oneoff`, `sched_yield`) suspend the guest instead of blocking the event loop. Run it with `startAsync()`
+   * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr, socket
+   * calls, `poll_oneoff`, `sched_yield`) suspend the guest instead of blocking the event loop. Run it with `startAsync()`
    * (or `initializeAsync()` and `callAsync()`). Throws at construction where the runtime has no JSPI. Default false.
    */
   async?: boolean;
@@ -74,6 +78,16 @@ export interface WasiOptions {
    * cannot take the host's memory. Default 64 MiB.
    */
   captureLimit?: number;
+  /**
+   * Async mode: listening sockets for the guest, in order, as fds after the preopened directories (decisions.md#sockets).
+   * Each is `{ hostname, port }` (Hostcall listens there; hostname default `"127.0.0.1"`, port 0 picks a free one), a
+   * `Deno.Listener` (Deno) or a listening `node:net` `Server` (Bun, Node). The guest accepts connections with
+   * `sock_accept` (wasi-libc's `accept`, Rust's `TcpListener::from_raw_fd`) and can open, bind or connect nothing else.
+   * Every listener, given or opened, is closed when the guest ends (or at `close()`). Read the bound addresses with
+   * `await wasi.listening()`. An address that cannot be bound throws here on Deno and Bun, and rejects `listening()` and
+   * `startAsync()` on Node, whose node:net binds after a turn of the event loop.
+   */
+  listeners?: readonly ListenerOption[];
   /**
    * Async mode: stops the guest at its next call that can wait (or the one it waits in); `startAsync()`/`callAsync()`
    * then reject with `signal.reason`. A guest computing without host calls cannot be stopped in-thread.
@@ -119,6 +133,7 @@ const OPTION_NAMES: readonly string[] = [
   "async",
   "signal",
   "captureLimit",
+  "listeners",
 ];
 
 /** The known option closest to `name` (by edit distance, at most 2), for "did you mean". */
@@ -227,6 +242,21 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   if (captureLimit !== undefined && !(Number.isSafeInteger(captureLimit) && (captureLimit as number) >= 0)) {
     throw new TypeError("options.captureLimit must be a number of bytes (an integer from 0)");
   }
+  const { listeners } = opts;
+  if (listeners !== undefined) {
+    if (!Array.isArray(listeners)) throw new TypeError("options.listeners must be an array");
+    if (listeners.length > 0 && async !== true) {
+      throw new TypeError(
+        "options.listeners needs async: true (JavaScript runtimes have no synchronous sockets: run the guest with " +
+          "startAsync())",
+      );
+    }
+    listeners.forEach(checkListener);
+    const objects = listeners.filter((l) => typeof l === "object" && l !== null && !("port" in l));
+    if (new Set(objects).size !== objects.length) {
+      throw new TypeError("options.listeners: the same listener is given twice (each takes every connection)");
+    }
+  }
   const { signal } = opts;
   if (signal !== undefined) {
     if (async !== true) throw new TypeError("options.signal needs async: true (a sync guest cannot be interrupted)");
@@ -242,11 +272,14 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   }
   checkTraceOption(opts.trace);
   const { maxFds } = opts;
-  const least = 3 + (preopens === undefined ? 0 : Object.keys(preopens as object).length);
+  const least = 3 + (preopens === undefined ? 0 : Object.keys(preopens as object).length) +
+    (Array.isArray(listeners) ? listeners.length : 0);
   if (
     maxFds !== undefined && (!Number.isInteger(maxFds) || (maxFds as number) < least || (maxFds as number) > MAX_FDS)
   ) {
-    throw new TypeError(`options.maxFds must be an integer from ${least} (stdio and the preopens) to ${MAX_FDS}`);
+    throw new TypeError(
+      `options.maxFds must be an integer from ${least} (stdio, the preopens and the listeners) to ${MAX_FDS}`,
+    );
   }
 }
 
@@ -286,6 +319,8 @@ export class Wasi {
   readonly #jspi: Exclude<ReturnType<typeof jspi>, string> | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #promised = new Map<unknown, (...args: unknown[]) => Promise<unknown>>();
+  /** Listeners: every one bound, with their addresses (or the first failure). */
+  readonly #listening: Promise<ListenerAddress[]> | undefined;
 
   /**
    * Checks the options (a `TypeError` names a bad one) and sets up fds 0-2 and the preopens. With `async: true`,
@@ -313,10 +348,53 @@ export class Wasi {
     for (const [guest, target] of Object.entries(options.preopens ?? {})) {
       fds.add(new DirDescriptor(typeof target === "string" ? preopenHostDir(guest, target) : target, "", guest));
     }
+    if (options.listeners !== undefined && options.listeners.length > 0) {
+      this.#listening = this.#listen(options.listeners);
+    }
     const imports = makeImports(this.#state);
     // Off: the plain functions themselves, no wrapper at all (decisions.md#tracing).
     const traced = options.trace ? traceImports(imports, this.#state, options.trace) : imports;
     this.#imports = this.#jspi === undefined ? traced : suspendWaiting(this.#jspi, this.#state, traced, options);
+  }
+
+  /** Opens the listeners as fds after the preopens; on a failure the ones opened so far are closed. */
+  #listen(options: readonly ListenerOption[]): Promise<ListenerAddress[]> {
+    const opened: { fd: number; listener: NetListener; bound: Promise<void> }[] = [];
+    const hub = new Hub(); // one wait for all of this guest's sockets (poll_oneoff)
+    try {
+      options.forEach((o, i) => {
+        const { listener, bound } = openListener(o, i);
+        opened.push({ fd: this.#state.fds.add(new ListenerDescriptor(listener, hub)), listener, bound });
+      });
+    } catch (err) {
+      for (const o of opened) o.listener.close();
+      throw err;
+    }
+    const all = Promise.all(opened.map((o) => o.bound)).then(
+      () => opened.map(({ fd, listener }) => ({ fd, ...(listener.address() ?? { hostname: "", port: 0 }) })),
+      (err) => {
+        for (const o of opened) o.listener.close();
+        throw err;
+      },
+    );
+    all.catch(() => {}); // reported by listening() and startAsync(), never as an unhandled rejection
+    return all;
+  }
+
+  /**
+   * The listeners' fds and bound addresses (`[]` without listeners), once every one is bound; rejects with the error
+   * of one that could not be (node:net binds after construction). Port 0 in an address shows here as the real port.
+   *
+   * @example Serve a guest on a free port
+   * ```ts
+   * import { Wasi } from "@hostcall/wasi";
+   * const wasi = new Wasi({ async: true, listeners: [{ hostname: "127.0.0.1", port: 0 }] });
+   * const [{ hostname, port }] = await wasi.listening();
+   * console.log(`serving on http://${hostname}:${port}/`);
+   * ```
+   */
+  async listening(): Promise<ListenerAddress[]> {
+    return this.#listening === undefined ? [] : await this.#listening;
   }
 
   /**
@@ -468,6 +546,7 @@ export class Wasi {
   /** Enters the guest through a promising wrapper of `fn`, with the checks of async mode. */
   async #enter(fn: unknown, args: unknown[] = []): Promise<unknown> {
     const s = this.#state;
+    if (this.#listening !== undefined) await this.#listening; // a listener that could not be bound fails the run
     this.#signal?.throwIfAborted();
     if (s.run !== undefined) {
       const where = s.run.waitingIn === null ? "" : ` (suspended in ${s.run.waitingIn})`;
@@ -717,6 +796,9 @@ function suspendWaiting(
   if (isAsyncInput(o.stdin)) waiting.add("fd_read");
   const asyncOut = (v: unknown) => typeof v === "function" || isWritableStream(v);
   if (asyncOut(o.stdout) || asyncOut(o.stderr)) waiting.add("fd_write");
+  if (o.listeners !== undefined && o.listeners.length > 0) {
+    for (const name of ["fd_read", "fd_write", "sock_accept", "sock_recv", "sock_send"]) waiting.add(name);
+  }
   const wrap = (table: Record<string, (...args: never[]) => unknown>, prefix: string) => {
     const out: Record<string, (...args: never[]) => unknown> = { ...table };
     for (const name of waiting) {

@@ -57,6 +57,17 @@ function checks(label: string, url: () => string, host: "workerd" | "deno") {
     assert.equal(await res.text(), "ok\n");
   });
 
+  test(`${label}: asking for a listening socket ${host === "workerd" ? "throws at construction, naming why" : "works"}`, async () => {
+    const { error } = await (await fetch(`${url()}/listen`)).json();
+    assert.equal(
+      error,
+      host === "workerd"
+        ? "TypeError: options.listeners[0]: this runtime cannot listen for connections (workerd's node:net servers take " +
+          "no connections from the network): edge runtimes such as workerd take requests through a fetch handler, not sockets"
+        : null,
+    );
+  });
+
   test(`${label}: 20 runs, bodies of 0 to 19 KiB and different names: exit code, stdout and the file the guest wrote`, async () => {
     for (let i = 0; i < 20; i++) {
       const data = body(i * 1024 + i, i);

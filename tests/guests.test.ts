@@ -177,7 +177,7 @@ test("a 1 MiB write() reaches captured stdout byte for byte, followed by the pri
 
 test("a 1 MiB write() through a stdout function arrives complete and in order", async () => {
   const chunks: Uint8Array[] = [];
-  const r = await run("big_write", { args: ["big_write"], stdout: (b) => chunks.push(b) });
+  const r = await run("big_write", { args: ["big_write"], stdout: (b) => void chunks.push(b) });
   const got = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {

@@ -38,6 +38,7 @@ export async function handle(req: Request, guest: WebAssembly.Module): Promise<R
   if (url.pathname === "/health") return new Response("ok\n");
   if (url.pathname === "/stream") return await stream(req, url, guest);
   if (url.pathname === "/streaming") return new Response(`${streaming}\n`); // guests of /stream still running
+  if (url.pathname === "/listen") return Response.json({ error: await listenError() });
 
   const fs = new MemoryFs();
   fs.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
@@ -88,4 +89,19 @@ async function stream(req: Request, url: URL, guest: WebAssembly.Module): Promis
   streaming++;
   wasi.startAsync(instance).catch(() => {}).finally(() => streaming--);
   return new Response(readable, { headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * `/listen`: what asking for a listening socket answers here: workerd refuses at construction (its node:net servers take
+ * no connections from the network), Deno listens (and the listener is closed again).
+ */
+async function listenError(): Promise<string | null> {
+  let wasi: Wasi;
+  try {
+    wasi = new Wasi({ async: true, listeners: [{ hostname: "127.0.0.1", port: 0 }] });
+  } catch (err) {
+    return String(err);
+  }
+  await wasi.close();
+  return null;
 }

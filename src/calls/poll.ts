@@ -81,7 +81,8 @@ export function pollOneoff(
         ready = fdReady = true;
       } else {
         D[i] = Infinity; // not ready: reported only when a retry finds it so
-        (waits ??= []).push(w);
+        if (waits === null) waits = [w];
+        else if (!waits.includes(w)) waits.push(w); // sockets share one wait (src/net/conn.ts Hub)
       }
     } else {
       return Errno.INVAL;
@@ -166,11 +167,6 @@ function clockDelay(
   return Number(m.u64(p + L.clockTimeout) - s.clocks.now(id));
 }
 
-/**
- * Fills an fd_read/fd_write event: the fd's readiness and, for a read at the end of its input, a hangup (as Linux
- * reports POLLHUP for a pipe whose writer closed); BADF for a closed fd, NOTCAPABLE for one whose rights the guest
- * narrowed (decisions.md#rights).
- */
 /** The rights a read (or write) subscription needs; one the guest dropped makes the event an ENOTCAPABLE. */
 function pollRights(tag: number): number {
   return Rights.POLL_FD_READWRITE | (tag === EventType.FD_READ ? Rights.FD_READ : Rights.FD_WRITE);
@@ -183,6 +179,11 @@ function fdWait(s: State, fd: number, tag: number): PromiseLike<unknown> | null 
   return d.whenReady(tag === EventType.FD_WRITE);
 }
 
+/**
+ * Fills an fd_read/fd_write event: the fd's readiness and a hangup when its input ended or its peer hung up (as Linux
+ * reports POLLHUP for a pipe whose writer closed); BADF for a closed fd, NOTCAPABLE for one whose rights the guest
+ * narrowed (decisions.md#rights).
+ */
 function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): void {
   const d = s.fds.get(fd);
   if (d === undefined) return m.setU16(e + EVENT.error, Errno.BADF);
@@ -190,5 +191,5 @@ function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): 
   if (d.dropped & pollRights(tag)) return m.setU16(e + EVENT.error, Errno.NOTCAPABLE);
   const avail = read ? d.available() : 0;
   if (avail > 0) m.setU64n(e + EVENT.nbytes, avail);
-  if (read && d.hungUp()) m.setU16(e + EVENT.flags, EventRwFlags.FD_READWRITE_HANGUP);
+  if (d.hungUp()) m.setU16(e + EVENT.flags, EventRwFlags.FD_READWRITE_HANGUP);
 }

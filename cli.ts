@@ -1,11 +1,12 @@
 /**
  * The `hostcall` command: runs a WASI preview1 program (`wasm32-wasip1`) with flags that follow `wasmtime run`.
- * The same file runs unchanged on Deno, Bun and Node ≥ 22; stdin, stdout and stderr are the guest's.
+ * The same file runs unchanged on Deno, Bun and Node ≥ 22.18 (type stripping); stdin, stdout and stderr are the
+ * guest's.
  *
  * ```sh
  * deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
- * bun cli.ts [options] program.wasm [args...]
- * node cli.ts [options] program.wasm [args...]
+ * npx bun cli.ts [options] program.wasm [args...]     # in a clone, after npm install
+ * npx node cli.ts [options] program.wasm [args...]    # Node 26 from node_modules
  * ```
  *
  * Exit status: the guest's exit code (a code above 255 exits as 255); 134 after a trap, with one line
@@ -42,7 +43,7 @@ const HELP = `hostcall ${VERSION}: run a WebAssembly program built for WASI prev
 
 usage: hostcall [options] program.wasm [args...]
   deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
-  bun cli.ts ...    node cli.ts ...
+  npx bun cli.ts ...    npx node cli.ts ...   (in a clone, after npm install; node ≥ 22.18)
 
 The program's argv[0] is its path as given; every argument after it goes to the program untouched, even one that
 looks like an option. Options come before the program; "--" ends them. "--flag value" and "--flag=value" both work.

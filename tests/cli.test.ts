@@ -110,7 +110,19 @@ test("--help prints every option with an example on stdout and exits 0; -h is th
   assert.equal(r.status, 0);
   assert.equal(r.stderr, "");
   assert.ok(r.stdout.startsWith(`hostcall ${VERSION}: run a WebAssembly program`), r.stdout);
-  for (const flag of ["--dir", "--dir-ro", "--mem", "--env", "--inherit-env", "--trace", "--trace-out", "--debug"]) {
+  for (
+    const flag of [
+      "--dir",
+      "--dir-ro",
+      "--mem",
+      "--env",
+      "--inherit-env",
+      "--trace",
+      "--trace-out",
+      "--invoke",
+      "--debug",
+    ]
+  ) {
     const example = r.stdout.split("\n").find((l) => l.startsWith("                            ") && l.includes(flag));
     assert.ok(example !== undefined, `no example line for ${flag}`);
   }
@@ -337,7 +349,7 @@ test("a module needing imports the host lacks exits 70 naming each one", async (
 
 test("a module without _start (a reactor) or without a memory exits 70", async () => {
   const line =
-    "hostcall: tests/guests/reactor.wasm exports no _start function (a reactor or a library, not a command)\n";
+    "hostcall: tests/guests/reactor.wasm exports no _start function (a reactor or a library: call a function with --invoke NAME)\n";
   await expect(cli(["tests/guests/reactor.wasm"]), 70, "", line);
   const dir = tempDir();
   try {
@@ -511,6 +523,54 @@ test("Deno under restricted permissions: the README's least grants work, and a m
   } finally {
     rmSync(dir, { recursive: true });
   }
+});
+
+// --- --invoke (parsing and printing in detail: tests/invoke.test.ts) -------------------------------------------------
+
+test("--invoke calls a reactor's export after _initialize, prints its results one a line, exits as it exits", async () => {
+  const INVOKE = "tests/guests/invoke.wasm";
+  await expect(
+    cli(["--invoke", "add_and_print", "tests/guests/reactor.wasm", "-2", "0x10"]),
+    0,
+    "sum=14 initialized=1 calls=1\n14\n",
+    "",
+  );
+  await expect(cli(["--invoke=initialized", INVOKE]), 0, "1\n", "");
+  await expect(cli(["--invoke", "swap", INVOKE, "4294967295", "-0x10", "argv"]), 0, "-16\n-1\n", "");
+  await expect(cli(["--invoke", "div_f32", INVOKE, "1", "3"]), 0, "0.33333334\n", "");
+  await expect(cli(["--invoke", "hello", INVOKE]), 0, "hello from a reactor\n", ""); // no result, no line
+  await expect(cli(["--invoke", "exit_import", INVOKE, "300"]), 255, "", ""); // proc_exit itself, re-exported
+  await expect(
+    cli(["--invoke", "trap", INVOKE]),
+    134,
+    "",
+    "Error: wasm trap: wasm `unreachable` instruction executed\n",
+  );
+});
+
+test("--invoke: a bad argument is a usage error (2); a missing function, an odd type or a command exit 70", async () => {
+  const INVOKE = "tests/guests/invoke.wasm";
+  await expect(
+    cli(["--invoke", "add_i32", INVOKE, "1"]),
+    2,
+    "",
+    `hostcall: --invoke add_i32 takes 2 arguments (i32, i32), 1 given\n${USAGE}`,
+  );
+  await expect(
+    cli(["--invoke", "add_i64", INVOKE, "1", "0x1p3"]),
+    2,
+    "",
+    `hostcall: --invoke add_i64: argument 2 is not an i64: 0x1p3\n${USAGE}`,
+  );
+  const host: [string[], string][] = [
+    [["nope", INVOKE], `${INVOKE} exports no function named "nope"`],
+    [["ref", INVOKE], "--invoke ref: the command line can neither give nor print an externref"],
+    [
+      ["_start", "tests/guests/proc_exit.wasm"],
+      "tests/guests/proc_exit.wasm is a command (it exports _start): run it without --invoke",
+    ],
+  ];
+  for (const [args, message] of host) await expect(cli(["--invoke", ...args]), 70, "", `hostcall: ${message}\n`);
 });
 
 // --- the README -----------------------------------------------------------------------------------------------------

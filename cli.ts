@@ -391,11 +391,42 @@ async function load(path: string): Promise<{ bytes: Uint8Array; module: WebAssem
 function checkImports(module: WebAssembly.Module, imports: object): void {
   const table = imports as Record<string, Record<string, unknown> | undefined>;
   const missing = WebAssembly.Module.imports(module)
-    .filter((d) => d.kind !== "function" || typeof table[d.module]?.[d.name] !== "function")
-    .map((d) => `${d.module}.${d.name}` + (d.kind === "function" ? "" : ` (${d.kind})`));
-  if (missing.length > 0) {
-    throw new HostFailure(`hostcall: missing import${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+    .filter((d) => d.kind !== "function" || typeof table[d.module]?.[d.name] !== "function");
+  if (missing.length > 0) throw new HostFailure(missingImports(missing));
+}
+
+/** Characters of names listed per module, and modules listed, before the rest is only counted. */
+const MISSING_LINE = 100, MISSING_MODULES = 8;
+
+/**
+ * The message for missing imports: a line with their count, then one line per module (at most 8) naming the first
+ * few (about 100 characters) and counting the rest, so a program that needs a whole other host stays readable.
+ */
+function missingImports(missing: readonly WebAssembly.ModuleImportDescriptor[]): string {
+  const byModule = new Map<string, string[]>();
+  for (const d of missing) {
+    const name = (d.name.length > 60 ? d.name.slice(0, 59) + "…" : d.name) +
+      (d.kind === "function" ? "" : ` (${d.kind})`);
+    const names = byModule.get(d.module);
+    if (names === undefined) byModule.set(d.module, [name]);
+    else names.push(name);
   }
+  const n = missing.length;
+  let text = `hostcall: missing ${n} import${
+    n === 1 ? "" : "s"
+  } (hostcall gives wasi_snapshot_preview1 and wasi_unstable):`;
+  let shown = 0;
+  for (const [module, names] of byModule) {
+    if (shown++ === MISSING_MODULES) {
+      const rest = byModule.size - MISSING_MODULES;
+      text += `\n  … and ${rest} more module${rest === 1 ? "" : "s"}`;
+      break;
+    }
+    let line = `  ${module}: ${names[0]}`, i = 1;
+    for (; i < names.length && line.length + names[i].length <= MISSING_LINE; i++) line += `, ${names[i]}`;
+    text += "\n" + line + (i < names.length ? ` … and ${names.length - i} more` : "");
+  }
+  return text;
 }
 
 /** Fails unless the module exports what running it takes: `_start`, or with `--invoke` no `_start`; a memory. */

@@ -343,8 +343,55 @@ test("a module needing imports the host lacks exits 70 naming each one", async (
     cli(["tests/guests/missing_import.wasm"]),
     70,
     "",
-    "hostcall: missing imports env.host_add, env.memory (memory)\n",
+    "hostcall: missing 2 imports (hostcall gives wasi_snapshot_preview1 and wasi_unstable):\n" +
+      "  env: host_add, memory (memory)\n",
   );
+});
+
+/** A command module (empty `_start`, a memory) that imports `() -> ()` functions by [module, name]. */
+function importing(imports: readonly [string, string][]): Uint8Array {
+  const enc = new TextEncoder();
+  const leb = (n: number): number[] => n < 128 ? [n] : [(n & 0x7f) | 0x80, ...leb(n >>> 7)];
+  const str = (t: string): number[] => [...leb(enc.encode(t).length), ...enc.encode(t)];
+  const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
+  const n = imports.length;
+  return new Uint8Array([
+    ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...section(1, [1, 0x60, 0, 0]),
+    ...section(2, [...leb(n), ...imports.flatMap(([m, f]) => [...str(m), ...str(f), 0, 0])]),
+    ...section(3, [1, 0]),
+    ...section(5, [1, 0, 1]),
+    ...section(7, [2, ...str("_start"), 0, ...leb(n), ...str("memory"), 2, 0]),
+    ...section(10, [1, 2, 0, 0x0b]),
+  ]);
+}
+
+test("missing imports: grouped by module, a few names a line, at most 8 modules; the rest counted", async () => {
+  const imports: [string, string][] = [];
+  for (let i = 0; i < 300; i++) imports.push(["env", `f${i}`]);
+  imports.push(["wasi_snapshot_preview1", "path_open"], ["wasi_snapshot_preview1", "sock_open"]);
+  for (let i = 0; i < 10; i++) imports.push([`m${i}`, "x".repeat(70)]);
+  const dir = tempDir();
+  try {
+    const file = join(dir, "big.wasm");
+    writeFileSync(file, importing(imports));
+    const r = await cli([file]);
+    const long = "x".repeat(59) + "…";
+    assert.deepEqual(r, {
+      status: 70,
+      stdout: "",
+      stderr: [
+        "hostcall: missing 311 imports (hostcall gives wasi_snapshot_preview1 and wasi_unstable):",
+        "  env: f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20 … and 279 more",
+        "  wasi_snapshot_preview1: sock_open",
+        ...[0, 1, 2, 3, 4, 5].map((i) => `  m${i}: ${long}`),
+        "  … and 4 more modules",
+        "",
+      ].join("\n"),
+    });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test("a module without _start (a reactor) or without a memory exits 70", async () => {

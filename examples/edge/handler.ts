@@ -38,7 +38,7 @@ export async function handle(req: Request, guest: WebAssembly.Module): Promise<R
   if (url.pathname === "/health") return new Response("ok\n");
 
   const fs = new MemoryFs();
-  fs.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
+  fs.files.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
   const wasi = new Wasi({
     args: ["guest", url.pathname.slice(1) || "run", url.searchParams.get("ms") ?? "5"],
     stdin: new Uint8Array(await req.arrayBuffer()),
@@ -54,7 +54,7 @@ export async function handle(req: Request, guest: WebAssembly.Module): Promise<R
     if (!(err instanceof WebAssembly.RuntimeError)) throw err; // a host bug, not the guest's
     return Response.json({ error: String(err), stdout: wasi.stdoutText() } satisfies GuestAnswer, { status: 500 });
   }
-  const wrote = fs.readdir("/").includes("output.txt");
-  const output = wrote ? new TextDecoder().decode(fs.readFile("/output.txt")) : null;
+  const wrote = fs.files.readdir("/").includes("output.txt");
+  const output = wrote ? new TextDecoder().decode(fs.files.readFile("/output.txt")) : null;
   return Response.json({ exitCode, stdout: wasi.stdoutText(), output } satisfies GuestAnswer);
 }

@@ -15,7 +15,7 @@ import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } fr
  * import { readOnly } from "./readonly.ts";
  * import type { FileSystem } from "./types.ts";
  * const tree: MemoryFs = new MemoryFs();
- * tree.writeFile("/etc/motd", "hi\n");
+ * tree.files.writeFile("/etc/motd", "hi\n");
  * const fs: FileSystem = readOnly(tree);
  * console.log(fs.mkdir("x")); // 69 (Errno.ROFS)
  * ```

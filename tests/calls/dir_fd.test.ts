@@ -7,7 +7,7 @@ import { put, putIovecs, setup, u32 } from "../helpers.ts";
 
 test("read, write, seek, tell, advise, allocate, sync, datasync, set_flags and set_size on a directory fd are BADF", async () => {
   const fs = new MemoryFs();
-  fs.mkdirp("/d");
+  fs.files.mkdir("/d", { recursive: true });
   const env = await setup({ preopens: { "/data": fs } });
   put(env, 100, "d");
   assert.equal(env.p1.path_open(3, 0, 100, 1, 2, 0x4000n, 0n, 0, 200), Errno.SUCCESS);

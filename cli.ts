@@ -577,8 +577,8 @@ function guestDirs(o: Options, denials: Error[]): Record<string, FileSystem> {
  *
  * @example
  * ```ts
- * import { main } from "./cli.ts";
- * const status: number = await main(["--dir-ro", "examples/data::/data", "examples/wc.wasm", "/data/sample.txt"]);
+ * import { main } from "@hostcall/wasi/cli";
+ * const status: number = await main(["--dir-ro", "data::/data", "app.wasm", "/data/input.txt"]);
  * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {

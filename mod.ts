@@ -5,10 +5,10 @@
  *
  * @example Run a program and capture what it prints
  * ```ts
- * import { Wasi } from "./mod.ts";
+ * import { Wasi } from "@hostcall/wasi";
  *
  * const wasi = new Wasi({ args: ["app", "-v"], env: { HOME: "/" }, stdout: "capture" });
- * const { instance } = await wasi.instantiate(await Deno.readFile("./examples/wc.wasm"));
+ * const { instance } = await wasi.instantiate(await Deno.readFile("app.wasm"));
  * const code = wasi.start(instance); // the guest's exit code; never kills the host process
  * console.log(code, wasi.stdoutText());
  * ```

@@ -72,7 +72,7 @@ const SCOPE_LIST = TRACE_SCOPES.join(", ");
  *
  * @example
  * ```ts
- * import { parseTraceScopes, Wasi } from "./mod.ts";
+ * import { parseTraceScopes, Wasi } from "@hostcall/wasi";
  * const wasi = new Wasi({ trace: { scopes: parseTraceScopes("fd,path") } });
  * ```
  */

@@ -223,19 +223,13 @@ class Host {
  * A `FileSystem` over a host directory through `node:fs` sync APIs (Bun, Node, and Deno's node:fs): real fds,
  * positional I/O, ns stat times, `O_NOFOLLOW` opens. node:fs is loaded when constructed, never at import.
  *
- * @example Serve a temporary directory to a guest
+ * @example Give a guest a host directory (what `hostFs("./data")` picks on Bun and Node)
  * ```ts
- * import { NodeFs } from "./node.ts";
- * import { newStat } from "./types.ts";
- * // deno-lint-ignore no-explicit-any
- * const nfs = (globalThis as any).process.getBuiltinModule("node:fs");
- * const dir: string = nfs.mkdtempSync("/tmp/hostcall-");
- * const fs: NodeFs = new NodeFs(dir);
- * console.log(fs.mkdir("out")); // 0 (Errno.SUCCESS)
- * const st = newStat();
- * fs.stat("out", st, false);
- * console.log(st.filetype); // 3 (Filetype.DIRECTORY)
- * nfs.rmSync(dir, { recursive: true });
+ * import { Errno, Wasi } from "@hostcall/wasi";
+ * import { NodeFs } from "@hostcall/wasi/fs/node";
+ * const data: NodeFs = new NodeFs("./data");
+ * const wasi = new Wasi({ preopens: { "/data": data } });
+ * console.log(data.mkdir("out") === Errno.SUCCESS); // the seam answers an errno, never throws
  * ```
  */
 export class NodeFs implements FileSystem {

@@ -160,13 +160,16 @@ function flagValues(cases: string[]): Record<string, number> {
 }
 
 describe("enum and flag values match the witx", () => {
-  test("$errno: every value in order, and errnoName gives the spec name", () => {
+  test("$errno: every value in order, and errnoName gives the spec name as E<NAME> (SUCCESS for 0)", () => {
     const cases = p1.of("errno").cases;
     assert.equal(cases.length, 77);
     assert.equal(p1.of("errno").size, 2);
     const want = Object.fromEntries(cases.map((c, i) => [c === "2big" ? "TOOBIG" : c.toUpperCase(), i]));
     assert.deepEqual({ ...Errno }, want);
-    cases.forEach((c, i) => assert.equal(errnoName(i), c));
+    cases.forEach((c, i) => assert.equal(errnoName(i), i === 0 ? "SUCCESS" : "E" + c.toUpperCase()));
+    assert.equal(errnoName(Errno.NOENT), "ENOENT");
+    assert.equal(errnoName(Errno.TOOBIG), "E2BIG");
+    assert.equal(errnoName(Errno.NOTCAPABLE), "ENOTCAPABLE");
     assert.equal(errnoName(77), "errno(77)");
   });
 

@@ -903,6 +903,6 @@ function jsPath(what: string, path: string): string {
 
 /** The Error of a failed JS-side call: names the call, the path and the errno (`code`: "ENOENT", …; `errno`: 44). */
 function fsError(what: string, path: string, e: number): Error {
-  const code = "E" + errnoName(e).toUpperCase();
+  const code = errnoName(e);
   return Object.assign(new Error(`MemoryFiles.${what}(${JSON.stringify(path)}): ${code}`), { code, errno: e });
 }

@@ -576,7 +576,9 @@ test("Deno under restricted permissions: the README's least grants work, and a m
   }
 });
 
-test("Node's permission model: a refused write is EACCES for the guest, and the CLI names the flag to add", async () => {
+test("Node's permission model: a refused write is EACCES for the guest, and the CLI names the flag to add", {
+  timeout: 120_000,
+}, async () => {
   const dir = tempDir();
   try {
     // The CLI's own files (the checkout) must be readable too; paths may be relative (Node 26).
@@ -620,7 +622,9 @@ test("Node's permission model: a refused write is EACCES for the guest, and the 
 
 // --- --invoke (parsing and printing in detail: tests/invoke.test.ts) -------------------------------------------------
 
-test("--invoke calls a reactor's export after _initialize, prints its results one a line, exits as it exits", async () => {
+test("--invoke calls a reactor's export after _initialize, prints its results one a line, exits as it exits", {
+  timeout: 120_000,
+}, async () => {
   const INVOKE = "tests/guests/invoke.wasm";
   await expect(
     cli(["--invoke", "add_and_print", "tests/guests/reactor.wasm", "-2", "0x10"]),
@@ -641,7 +645,9 @@ test("--invoke calls a reactor's export after _initialize, prints its results on
   );
 });
 
-test("--invoke: a bad argument is a usage error (2); a missing function, an odd type or a command exit 70", async () => {
+test("--invoke: a bad argument is a usage error (2); a missing function, an odd type or a command exit 70", {
+  timeout: 120_000,
+}, async () => {
   const INVOKE = "tests/guests/invoke.wasm";
   await expect(
     cli(["--invoke", "add_i32", INVOKE, "1"]),
@@ -668,15 +674,19 @@ test("--invoke: a bad argument is a usage error (2); a missing function, an odd 
 
 // --- the README -----------------------------------------------------------------------------------------------------
 
-test("the README's command lines run as written after npm install (npx deno, npx bun, npx node)", async () => {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("\n## Command line\n"));
-  const block = /```sh\n([^]*?)```/.exec(section);
-  assert.ok(block !== null, "no sh block under ## Command line");
-  const lines = block[1].split("\n").filter((l) => l.startsWith("npx "));
-  assert.deepEqual(lines.map((l) => l.split(" ")[1]), ["deno", "bun", "node"]);
-  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir() };
-  for (const line of lines) {
-    await expect(spawn(["sh", "-c", line], { env }), 0, "  5  30 189 /data/sample.txt\n", "");
-  }
-});
+test(
+  "the README's command lines run as written after npm install (npx deno, npx bun, npx node)",
+  { timeout: 120_000 },
+  async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Command line\n"));
+    const block = /```sh\n([^]*?)```/.exec(section);
+    assert.ok(block !== null, "no sh block under ## Command line");
+    const lines = block[1].split("\n").filter((l) => l.startsWith("npx "));
+    assert.deepEqual(lines.map((l) => l.split(" ")[1]), ["deno", "bun", "node"]);
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir() };
+    for (const line of lines) {
+      await expect(spawn(["sh", "-c", line], { env }), 0, "  5  30 189 /data/sample.txt\n", "");
+    }
+  },
+);

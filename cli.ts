@@ -1,11 +1,12 @@
 /**
  * The `hostcall` command: runs a WASI preview1 program (`wasm32-wasip1`) with flags that follow `wasmtime run`.
- * The same file runs unchanged on Deno, Bun and Node ≥ 22; stdin, stdout and stderr are the guest's.
+ * The same file runs unchanged on Deno, Bun and Node ≥ 22.18 (type stripping); stdin, stdout and stderr are the
+ * guest's.
  *
  * ```sh
  * deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
- * bun cli.ts [options] program.wasm [args...]
- * node cli.ts [options] program.wasm [args...]
+ * npx bun cli.ts [options] program.wasm [args...]     # in a clone, after npm install
+ * npx node cli.ts [options] program.wasm [args...]    # Node 26 from node_modules
  * ```
  *
  * Exit status: the guest's exit code (a code above 255 exits as 255); 134 after a trap, with one line
@@ -30,8 +31,11 @@ import {
   type TraceOptions,
   type TraceScope,
   Wasi,
+  WasiExit,
 } from "./mod.ts";
-import { onDenied } from "./src/fs/deno.ts";
+import { onDenied as onDenoDenied } from "./src/fs/deno.ts";
+import { onDenied as onNodeDenied } from "./src/fs/node.ts";
+import { exportSignatures, formatResult, parseArg, type Signature } from "./src/invoke.ts";
 import config from "./deno.json" with { type: "json" };
 
 const VERSION: string = config.version;
@@ -42,7 +46,7 @@ const HELP = `hostcall ${VERSION}: run a WebAssembly program built for WASI prev
 
 usage: hostcall [options] program.wasm [args...]
   deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
-  bun cli.ts ...    node cli.ts ...
+  npx bun cli.ts ...    npx node cli.ts ...   (in a clone, after npm install; node ≥ 22.18)
 
 The program's argv[0] is its path as given; every argument after it goes to the program untouched, even one that
 looks like an option. Options come before the program; "--" ends them. "--flag value" and "--flag=value" both work.
@@ -69,6 +73,10 @@ looks like an option. Options come before the program; "--" ends them. "--flag v
                             --trace   --trace=fd,path
   --trace-out FILE        write the trace lines to FILE instead (implies --trace)
                             --trace=path --trace-out trace.log
+  --invoke NAME           call the function NAME of a reactor (after its _initialize) with the arguments after the
+                          program (integers in decimal or 0x hex, floats in decimal, inf or nan) and print what it
+                          returns, one value a line
+                            --invoke add reactor.wasm 2 40
   --debug                 print the stack with a trap or a host failure
                             --debug
   --version               print the version
@@ -187,10 +195,21 @@ function firstLine(s: string): string {
 }
 
 /**
- * One line naming the flag Deno wants, from its `NotCapable` message (`Requires write access to "out/x", run again
- * with the --allow-write flag`). `grant` picks the value to suggest for a path (default: the path itself).
+ * One line naming the flag to add for a refusal: Deno's `NotCapable` (its message: `Requires write access to "out/x",
+ * run again with the --allow-write flag`) or Node's `ERR_ACCESS_DENIED` (`permission` and `resource`). `grant` picks
+ * the value to suggest for a path (default: the path itself).
  */
 function denialLine(err: Error, grant: (path: string) => string = (p) => p): string {
+  const node = err as { code?: unknown; permission?: unknown; resource?: unknown };
+  if (node.code === "ERR_ACCESS_DENIED") {
+    const access = node.permission === "FileSystemRead" ? "read" : node.permission === "FileSystemWrite" ? "write" : "";
+    if (access === "" || typeof node.resource !== "string" || node.resource === "") {
+      return `hostcall: Node denied a permission: ${firstLine(err.message)}`;
+    }
+    return `hostcall: Node denied ${access} access to ${node.resource} (run with --allow-fs-${access}=${
+      grant(node.resource)
+    })`;
+  }
   const m = /^Requires (\w+) access(?: to "(.*)")?, run again with the (--allow-[\w-]+) flag/.exec(err.message);
   if (m === null) return `hostcall: Deno denied a permission: ${firstLine(err.message)}`;
   const [, access, target, flag] = m;
@@ -199,8 +218,10 @@ function denialLine(err: Error, grant: (path: string) => string = (p) => p): str
   return `hostcall: Deno denied ${access} access to ${target} (run with ${flag}=${value})`;
 }
 
-function isNotCapable(err: unknown): err is Error {
-  return err instanceof Error && err.name === "NotCapable";
+/** A refusal for a missing grant: Deno's `NotCapable`, or Node's permission model (`ERR_ACCESS_DENIED`). */
+function isDenial(err: unknown): err is Error {
+  return err instanceof Error &&
+    (err.name === "NotCapable" || (err as { code?: unknown }).code === "ERR_ACCESS_DENIED");
 }
 
 // --- the command line ----------------------------------------------------------------------------------------------
@@ -221,6 +242,8 @@ interface Options {
   inheritEnv: boolean;
   trace?: TraceScope[];
   traceOut?: string;
+  /** `--invoke NAME`: call this export of a reactor instead of running `_start`. */
+  invoke?: string;
   debug: boolean;
   help: boolean;
   version: boolean;
@@ -228,7 +251,16 @@ interface Options {
   args: string[];
 }
 
-const VALUE_FLAGS = new Set(["--dir", "--dir-ro", "--mem", "--env", "--trace-out", "--tcplisten", "--listen"]);
+const VALUE_FLAGS = new Set([
+  "--dir",
+  "--dir-ro",
+  "--mem",
+  "--env",
+  "--trace-out",
+  "--tcplisten",
+  "--listen",
+  "--invoke",
+]);
 const BOOL_FLAGS = new Set(["--inherit-env", "--debug", "--version", "--help", "-h"]);
 
 /** Parses the command line; options end at the program path (or "--"), and the rest belongs to the guest. */
@@ -276,6 +308,7 @@ function parse(argv: readonly string[]): Options {
     else if (flag === "--mem") o.preopens.push({ guest: checkGuest(flag, value), readonly: false });
     else if (flag === "--env") o.env.push(envSpec(value));
     else if (flag === "--tcplisten" || flag === "--listen") o.listen.push(listenSpec(flag, value));
+    else if (flag === "--invoke") o.invoke = value;
     else o.traceOut = value;
   }
   if (o.help || o.version) return o;
@@ -377,12 +410,12 @@ function trapName(err: unknown): string | undefined {
 // --- running ---------------------------------------------------------------------------------------------------------
 
 /** Reads and compiles the program; a HostFailure names what is wrong with it. */
-async function load(path: string): Promise<WebAssembly.Module> {
+async function load(path: string): Promise<{ bytes: Uint8Array; module: WebAssembly.Module }> {
   let bytes: Uint8Array;
   try {
     bytes = readHostFile(path);
   } catch (err) {
-    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
     throw new HostFailure(`hostcall: cannot read ${path}: ${reason(err)}`, { cause: err });
   }
   const magic = bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
@@ -391,7 +424,7 @@ async function load(path: string): Promise<WebAssembly.Module> {
     throw new HostFailure(`hostcall: invalid wasm: ${path} is a component; hostcall runs core modules (wasm32-wasip1)`);
   }
   try {
-    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return { bytes, module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>) };
   } catch (err) {
     const msg = firstLine((err as Error).message).replace(/^WebAssembly\.\w+\(\): /, "");
     throw new HostFailure(`hostcall: invalid wasm: ${path}: ${msg}`, { cause: err });
@@ -404,20 +437,113 @@ function isImportFn(v: unknown): boolean {
 }
 
 /** Fails with every import the module needs that `imports` lacks (a clear line instead of each engine's own). */
-function checkImports(module: WebAssembly.Module, imports: object, path: string): void {
+function checkImports(module: WebAssembly.Module, imports: object): void {
   const table = imports as Record<string, Record<string, unknown> | undefined>;
   const missing = WebAssembly.Module.imports(module)
-    .filter((d) => d.kind !== "function" || !isImportFn(table[d.module]?.[d.name]))
-    .map((d) => `${d.module}.${d.name}` + (d.kind === "function" ? "" : ` (${d.kind})`));
-  if (missing.length > 0) {
-    throw new HostFailure(`hostcall: missing import${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+    .filter((d) => d.kind !== "function" || !isImportFn(table[d.module]?.[d.name]));
+  if (missing.length > 0) throw new HostFailure(missingImports(missing));
+}
+
+/** Characters of names listed per module, and modules listed, before the rest is only counted. */
+const MISSING_LINE = 100, MISSING_MODULES = 8;
+
+/**
+ * The message for missing imports: a line with their count, then one line per module (at most 8) naming the first
+ * few (about 100 characters) and counting the rest, so a program that needs a whole other host stays readable.
+ */
+function missingImports(missing: readonly WebAssembly.ModuleImportDescriptor[]): string {
+  const byModule = new Map<string, string[]>();
+  for (const d of missing) {
+    const name = (d.name.length > 60 ? d.name.slice(0, 59) + "…" : d.name) +
+      (d.kind === "function" ? "" : ` (${d.kind})`);
+    const names = byModule.get(d.module);
+    if (names === undefined) byModule.set(d.module, [name]);
+    else names.push(name);
   }
+  const n = missing.length;
+  let text = `hostcall: missing ${n} import${
+    n === 1 ? "" : "s"
+  } (hostcall gives wasi_snapshot_preview1 and wasi_unstable):`;
+  let shown = 0;
+  for (const [module, names] of byModule) {
+    if (shown++ === MISSING_MODULES) {
+      const rest = byModule.size - MISSING_MODULES;
+      text += `\n  … and ${rest} more module${rest === 1 ? "" : "s"}`;
+      break;
+    }
+    let line = `  ${module}: ${names[0]}`, i = 1;
+    for (; i < names.length && line.length + names[i].length <= MISSING_LINE; i++) line += `, ${names[i]}`;
+    text += "\n" + line + (i < names.length ? ` … and ${names.length - i} more` : "");
+  }
+  return text;
+}
+
+/** Fails unless the module exports what running it takes: `_start`, or with `--invoke` no `_start`; a memory. */
+function checkExports(module: WebAssembly.Module, path: string, invoke: string | undefined): void {
   const exports = WebAssembly.Module.exports(module);
-  if (!exports.some((d) => d.name === "_start" && d.kind === "function")) {
-    throw new HostFailure(`hostcall: ${path} exports no _start function (a reactor or a library, not a command)`);
+  const command = exports.some((d) => d.name === "_start" && d.kind === "function");
+  if (invoke === undefined && !command) {
+    throw new HostFailure(
+      `hostcall: ${path} exports no _start function (a reactor or a library: call a function with --invoke NAME)`,
+    );
+  }
+  if (invoke !== undefined && command) {
+    throw new HostFailure(`hostcall: ${path} is a command (it exports _start): run it without --invoke`);
   }
   if (!exports.some((d) => d.name === "memory" && d.kind === "memory")) {
     throw new HostFailure(`hostcall: ${path} exports no memory named "memory"`);
+  }
+}
+
+/** What `--invoke NAME ARGS` calls: the export's signature and the arguments as JS values. */
+interface Invocation {
+  name: string;
+  sig: Signature;
+  args: (number | bigint)[];
+}
+
+/**
+ * Looks `name` up among the exports and converts `args` to its parameter types (decisions.md#cli-invoke): a missing
+ * function or a type the command line cannot carry is a HostFailure, a missing or malformed argument a UsageError.
+ */
+function invocation(bytes: Uint8Array, path: string, name: string, args: readonly string[]): Invocation {
+  let sig: Signature | undefined;
+  try {
+    sig = exportSignatures(bytes).get(name);
+  } catch (err) {
+    throw new HostFailure(`hostcall: --invoke: cannot read the function types of ${path}: ${(err as Error).message}`);
+  }
+  if (sig === undefined) throw new HostFailure(`hostcall: ${path} exports no function named ${JSON.stringify(name)}`);
+  const odd = [...sig.params, ...sig.results].find((t) => !["i32", "i64", "f32", "f64"].includes(t));
+  if (odd !== undefined) {
+    throw new HostFailure(
+      `hostcall: --invoke ${name}: the command line can neither give nor print ${odd === "v128" ? "a" : "an"} ${odd}`,
+    );
+  }
+  const types = `(${sig.params.join(", ")})`;
+  if (args.length < sig.params.length) {
+    const n = sig.params.length;
+    throw new UsageError(`--invoke ${name} takes ${n} argument${n === 1 ? "" : "s"} ${types}, ${args.length} given`);
+  }
+  const values = sig.params.map((t, i) => {
+    const v = parseArg(t, args[i]);
+    if (v === undefined) throw new UsageError(`--invoke ${name}: argument ${i + 1} is not an ${t}: ${args[i]}`);
+    return v;
+  });
+  return { name, sig, args: values };
+}
+
+/** Runs `_initialize`, calls the function and prints its results one a line; the exit status (proc_exit's code). */
+function callExport(wasi: Wasi, instance: WebAssembly.Instance, call: Invocation): number {
+  try {
+    wasi.initialize(instance);
+    const r = (instance.exports[call.name] as (...args: unknown[]) => unknown)(...call.args);
+    const values = call.sig.results.length === 1 ? [r] : call.sig.results.length === 0 ? [] : [...(r as unknown[])];
+    print(1, values.map((v, i) => formatResult(call.sig.results[i], v) + "\n").join(""));
+    return 0;
+  } catch (err) {
+    if (err instanceof WasiExit) return err.code;
+    throw err;
   }
 }
 
@@ -455,7 +581,7 @@ function guestEnv(o: Options): Record<string, string> {
     }
     return env;
   } catch (err) {
-    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
     throw err;
   }
 }
@@ -486,8 +612,8 @@ function guestDirs(o: Options, denials: Error[]): Record<string, FileSystem> {
  *
  * @example
  * ```ts
- * import { main } from "./cli.ts";
- * const status: number = await main(["--dir-ro", "examples/data::/data", "examples/wc.wasm", "/data/sample.txt"]);
+ * import { main } from "@hostcall/wasi/cli";
+ * const status: number = await main(["--dir-ro", "data::/data", "app.wasm", "/data/input.txt"]);
  * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -508,10 +634,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const denials: Error[] = [];
-  onDenied((err) => denials.push(err));
+  onDenoDenied((err) => denials.push(err));
+  onNodeDenied((err) => denials.push(err));
   let traceFile: { write(line: string): void; close(): void } | undefined;
   try {
-    const module = await load(o.program);
+    const { bytes, module } = await load(o.program);
+    checkExports(module, o.program, o.invoke);
+    const call = o.invoke === undefined ? undefined : invocation(bytes, o.program, o.invoke, o.args);
     const env = guestEnv(o);
     const preopens = guestDirs(o, denials);
     let trace: TraceOptions | undefined;
@@ -519,17 +648,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         traceFile = openTraceFile(o.traceOut);
       } catch (err) {
-        if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+        if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
         throw new HostFailure(`hostcall: cannot write ${o.traceOut}: ${reason(err)}`, { cause: err });
       }
       trace = { sink: traceFile.write, scopes: o.trace };
     } else if (o.trace !== undefined) trace = { scopes: o.trace };
+    if (call !== undefined && o.listen.length > 0) {
+      throw new UsageError("--invoke calls a reactor's export; it does not take --tcplisten/--listen");
+    }
     const wasi = newWasi(o, env, preopens, trace);
-    checkImports(module, wasi.getImportObject(), o.program);
+    checkImports(module, wasi.getImportObject());
     let code: number;
     try {
-      if (o.listen.length === 0) code = wasi.start(await instantiate(wasi, module, o.program));
-      else {
+      if (o.listen.length === 0) {
+        const instance = await instantiate(wasi, module, o.program);
+        code = call === undefined ? wasi.start(instance) : callExport(wasi, instance, call);
+      } else {
         await listening(wasi, o);
         code = await wasi.startAsync(await instantiate(wasi, module, o.program));
       }
@@ -542,6 +676,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (denials.length > 0) print(2, denialLine(denials[0], grantFor(o.preopens)) + "\n");
     return code > 255 ? 255 : code; // never 256 → 0: a failure must not read as success (decisions.md #cli)
   } catch (err) {
+    if (err instanceof UsageError) {
+      print(2, `hostcall: ${err.message}\n${USAGE}`);
+      return 2;
+    }
     if (err instanceof HostFailure) {
       print(2, err.message + "\n" + (o.debug && err.cause !== undefined ? stackOf(err.cause) : ""));
     } else {
@@ -550,7 +688,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 70;
   } finally {
-    onDenied(undefined);
+    onDenoDenied(undefined);
+    onNodeDenied(undefined);
     traceFile?.close();
   }
 }
@@ -589,7 +728,7 @@ function listenFailure(o: Options, err: unknown): unknown {
   const m = err instanceof Error ? /^options\.listeners\[(\d+)\]: (.*)$/s.exec(err.message) : null;
   if (m === null) return err;
   const cause = (err as Error).cause;
-  if (isNotCapable(cause)) return new HostFailure(denialLine(cause), { cause });
+  if (isDenial(cause)) return new HostFailure(denialLine(cause), { cause });
   return new HostFailure(`hostcall: --tcplisten ${o.listen[Number(m[1])].spec}: ${firstLine(m[2])}`, { cause: err });
 }
 

@@ -5,10 +5,10 @@
  *
  * @example Run a program and capture what it prints
  * ```ts
- * import { Wasi } from "./mod.ts";
+ * import { Wasi } from "@hostcall/wasi";
  *
  * const wasi = new Wasi({ args: ["app", "-v"], env: { HOME: "/" }, stdout: "capture" });
- * const { instance } = await wasi.instantiate(await Deno.readFile("./examples/wc.wasm"));
+ * const { instance } = await wasi.instantiate(await Deno.readFile("app.wasm"));
  * const code = wasi.start(instance); // the guest's exit code; never kills the host process
  * console.log(code, wasi.stdoutText());
  * ```
@@ -28,6 +28,7 @@ export type { ListenAddress, ListenerAddress, ListenerOption } from "./src/net/l
 export type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./src/fs/types.ts";
 export { Filetype, type Whence } from "./src/abi/consts.ts";
 export {
+  MemoryFiles,
   MemoryFs,
   type MemoryFsMkdirOptions,
   type MemoryFsOptions,

@@ -9,9 +9,9 @@ const root = fixture.root;
 globalThis.addEventListener("unload", () => fixture.remove());
 
 const mem = new MemoryFs();
-mem.writeFile("/sub/file.txt", new Uint8Array(8192).fill(97));
-mem.mkdirp("/big");
-for (let i = 0; i < 1000; i++) mem.writeFile(`/big/entry-${String(i).padStart(4, "0")}`, new Uint8Array(0));
+mem.files.writeFile("/sub/file.txt", new Uint8Array(8192).fill(97));
+mem.files.mkdir("/big", { recursive: true });
+for (let i = 0; i < 1000; i++) mem.files.writeFile(`/big/entry-${String(i).padStart(4, "0")}`, new Uint8Array(0));
 
 const module = guestModule("fs");
 const hosts: [string, FsGuest][] = [

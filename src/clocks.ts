@@ -30,7 +30,7 @@ export interface WasiClock {
 const NAMES: readonly ClockName[] = ["realtime", "monotonic", "process", "thread"];
 /** Wall-clock drift (ms) between performance time and `Date.now()` that triggers a resync. */
 const RESYNC_MS = 2;
-/** Longest busy wait (ms) of one sleep where the host cannot block (decisions.md#sleeping-without-atomicswait). */
+/** Longest busy wait (ms) of one sleep where the host cannot block (decisions.md#sleeping-without-atomics-wait). */
 export const SPIN_MAX_MS = 10;
 /** Clock reads in a row without the clock moving after which a busy wait gives up (a clock frozen while code runs). */
 const SPIN_STUCK_READS = 1 << 18;
@@ -171,7 +171,7 @@ export class Clocks {
       Atomics.wait(this.#sleeper, 0, 0, ms);
       return true;
     } catch {
-      this.#canWait = false; // see docs/decisions.md#sleeping-without-atomicswait
+      this.#canWait = false; // see docs/decisions.md#sleeping-without-atomics-wait
       return false;
     }
   }
@@ -201,7 +201,7 @@ export class Clocks {
     return t + this.#epochNs;
   }
 
-  /** performance.timeOrigin, re-anchored to Date.now() when they drift apart (see decisions.md#realtime). */
+  /** performance.timeOrigin, re-anchored to Date.now() when they drift apart (see decisions.md#clocks). */
   #wallEpochMs(now: number = performance.now()): number {
     if (now - this.#lastSyncMs > 1000) {
       this.#lastSyncMs = now;

@@ -184,7 +184,7 @@ export class DirDescriptor extends Descriptor {
   /**
    * Where this directory is now: its path walked again from the preopen's root by the sandbox, every name looked at
    * and symlinks followed inside the preopen only. The path is never trusted as it is: since the fd was opened, the
-   * guest (or anyone) may have put a symlink at one of its names (decisions.md#dir-fds).
+   * guest (or anyone) may have put a symlink at one of its names (decisions.md#directory-fds).
    */
   where(): string | Errno {
     if (this.path === "") return ""; // a preopen's root: nothing above it to swap
@@ -222,7 +222,7 @@ export class DirDescriptor extends Descriptor {
   /**
    * Follows a rename of `from` in `fromFs` to `to` in `toFs` (the same backend, or another preopen of the same host
    * filesystem), when it moved this directory or one of its parents, so the fd keeps naming the directory it was
-   * opened on (decisions.md#dir-fds).
+   * opened on (decisions.md#directory-fds).
    */
   moved(fromFs: FileSystem, from: string, toFs: FileSystem, to: string): void {
     if (fromFs !== this.fs || this.preopenName !== null) return;

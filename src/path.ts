@@ -62,7 +62,7 @@ export class PathResolver {
     const st = this.#st;
     const stack: string[] = [];
     // The base (a directory fd's path) is walked as well, never trusted: since the fd was opened, a name on it may
-    // have become a symlink (decisions.md#dir-fds). For a preopen's root ("") this costs nothing. Its components are
+    // have become a symlink (decisions.md#directory-fds). For a preopen's root ("") this costs nothing. Its components are
     // parts[0, baseEnd): they may climb no higher than the preopen's root (floor 0); once they are all walked, the
     // floor is the depth reached, and nothing of the guest path may climb above it (decisions.md#sandbox).
     const g = guest.split("/");

@@ -220,7 +220,7 @@ export class CaptureSink extends PipeLike {
     return src.length;
   }
   /** A copy of the bytes captured so far. */
-  bytes(): Uint8Array {
+  bytes(): Uint8Array<ArrayBuffer> {
     return this.#buf.slice(0, this.#len);
   }
 }

@@ -299,7 +299,7 @@ function instanceOf(x: unknown, what: string): WebAssembly.Instance {
  *
  * @example
  * ```ts
- * import { Wasi } from "./mod.ts";
+ * import { Wasi } from "@hostcall/wasi";
  * const wasi = new Wasi({ args: ["app", "-v"], env: { HOME: "/" }, stdout: "capture" });
  * const { instance } = await wasi.instantiate(await Deno.readFile("app.wasm"));
  * const code = wasi.start(instance);
@@ -616,7 +616,7 @@ export class Wasi {
   }
 
   /** The bytes the guest wrote to stdout so far (with `stdout: "capture"`). */
-  stdoutBytes(): Uint8Array {
+  stdoutBytes(): Uint8Array<ArrayBuffer> {
     return this.#captured(1, "stdout");
   }
   /** The guest's stdout so far, decoded as UTF-8 (with `stdout: "capture"`). */
@@ -624,7 +624,7 @@ export class Wasi {
     return new TextDecoder().decode(this.stdoutBytes());
   }
   /** The bytes the guest wrote to stderr so far (with `stderr: "capture"`). */
-  stderrBytes(): Uint8Array {
+  stderrBytes(): Uint8Array<ArrayBuffer> {
     return this.#captured(2, "stderr");
   }
   /** The guest's stderr so far, decoded as UTF-8 (with `stderr: "capture"`). */
@@ -632,7 +632,7 @@ export class Wasi {
     return new TextDecoder().decode(this.stderrBytes());
   }
 
-  #captured(i: 1 | 2, name: string): Uint8Array {
+  #captured(i: 1 | 2, name: string): Uint8Array<ArrayBuffer> {
     const s = this.#stdio[i];
     if (!(s instanceof CaptureSink)) throw new TypeError(`${name} was not captured: pass { ${name}: "capture" }`);
     return s.bytes();

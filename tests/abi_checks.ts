@@ -85,9 +85,9 @@ export function implementationChecks(abi: AbiFacts): Check[] {
       expected: Object.fromEntries(errno.map((c, i) => [c === "2big" ? "TOOBIG" : c.toUpperCase(), i])),
     },
     {
-      name: "errnoName(n) is the spec name of every $errno, errno(n) past the last",
+      name: "errnoName(n) is E + the spec name of every $errno (SUCCESS for 0), errno(n) past the last",
       actual: Array.from({ length: errno.length + 1 }, (_, i) => errnoName(i)),
-      expected: [...errno, `errno(${errno.length})`],
+      expected: [...errno.map((c, i) => i === 0 ? "SUCCESS" : `E${c.toUpperCase()}`), `errno(${errno.length})`],
     },
     { name: "ClockId = $clockid", actual: { ...ClockId }, expected: enumValues(cases(p1, "clockid")) },
     { name: "Whence = $whence (preview1)", actual: { ...Whence }, expected: enumValues(cases(p1, "whence")) },

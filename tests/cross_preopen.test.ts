@@ -94,8 +94,8 @@ describe("fs_cross: mv, a download put into place, a hard link and a directory b
   test("two MemoryFs are two filesystems: EXDEV, nothing moved", async () => {
     const work = new MemoryFs(), out = new MemoryFs();
     assert.equal(await runCross(work, out), TWO_FS);
-    assert.equal(new TextDecoder().decode(work.readFile("/dir/sub/f")), "in sub");
-    assert.throws(() => out.readFile("/dir/sub/f"), { code: "ENOENT" });
+    assert.equal(new TextDecoder().decode(work.files.readFile("/dir/sub/f")), "in sub");
+    assert.throws(() => out.files.readFile("/dir/sub/f"), { code: "ENOENT" });
   });
 
   test("a MemoryFs and a host directory: EXDEV both ways", async () => {

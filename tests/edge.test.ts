@@ -149,7 +149,7 @@ function checks(label: string, url: () => string, host: "workerd" | "deno") {
     assert.deepEqual([cpuRc, sleepRc], [0, 0], "clock_gettime(CPU) and nanosleep succeed");
     if (host === "workerd") {
       assert.equal(res, 1_000_000, "workerd's performance.now() moves in whole milliseconds");
-      // No Atomics.wait: the sleep spins for at most SPIN_MAX_MS (decisions.md#sleeping-without-atomicswait).
+      // No Atomics.wait: the sleep spins for at most SPIN_MAX_MS (decisions.md#sleeping-without-atomics-wait).
       assert.ok(elapsed >= SPIN_MAX_MS - 1 && elapsed < 50, `slept ${elapsed} ms`);
     } else {
       assert.ok(res >= 1 && res <= 1_000_000, `resolution ${res} ns`);

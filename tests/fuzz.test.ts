@@ -136,8 +136,8 @@ const NOW = 1_700_000_000_123_456_789n;
 function seededMemoryFs(): MemoryFs {
   const fs = new MemoryFs({ now: () => NOW });
   seedTree({
-    mkdir: (p) => fs.mkdirp(p),
-    write: (p, data) => fs.writeFile(p, data),
+    mkdir: (p) => fs.files.mkdir(p, { recursive: true }),
+    write: (p, data) => fs.files.writeFile(p, data),
     symlink: (target, p) => assert.equal(fs.symlink(target, p), Errno.SUCCESS, `seeding ${p}`),
   });
   return fs;

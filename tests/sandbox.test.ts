@@ -133,8 +133,8 @@ function hostBox(): Box {
 function seamSeed(fs: MemoryFs, prefix: string): Pick<Box, "mkdir" | "write" | "symlink"> {
   const at = (p: string) => prefix + p;
   return {
-    mkdir: (p) => fs.mkdirp(at(p)),
-    write: (p, data) => fs.writeFile(at(p), data),
+    mkdir: (p) => fs.files.mkdir(at(p), { recursive: true }),
+    write: (p, data) => fs.files.writeFile(at(p), data),
     symlink(target, p) {
       const e = fs.symlink(target, at(p).replace(/^\//, ""));
       assert.equal(e, Errno.SUCCESS, `seeding symlink ${p}`);
@@ -220,9 +220,9 @@ function listing(fs: FileSystem, path: string): string[] {
 /** A MemoryFs holding `root/` and `outside/`, with the guest given only `root/` (through SubtreeFs). */
 function memorySubtreeBox(): Box {
   const fs = new MemoryFs();
-  fs.mkdirp("/root");
-  fs.writeFile("/outside/secret.txt", "SECRET");
-  fs.mkdirp("/outside/dir");
+  fs.files.mkdir("/root", { recursive: true });
+  fs.files.writeFile("/outside/secret.txt", "SECRET");
+  fs.files.mkdir("/outside/dir", { recursive: true });
   return {
     preopen: new SubtreeFs(fs, "root"),
     absOutside: "/outside",
@@ -237,7 +237,7 @@ function memorySubtreeBox(): Box {
       assert.deepEqual(listing(fs, ""), ["outside", "root"], "the MemoryFs root holds only root/ and outside/");
       assert.deepEqual(listing(fs, "outside"), ["dir", "secret.txt"], "outside/ listing");
       assert.deepEqual(listing(fs, "outside/dir"), [], "outside/dir/ listing");
-      assert.equal(new TextDecoder().decode(fs.readFile("/outside/secret.txt")), "SECRET", "secret content");
+      assert.equal(new TextDecoder().decode(fs.files.readFile("/outside/secret.txt")), "SECRET", "secret content");
     },
     cleanup() {},
   };

@@ -350,7 +350,7 @@ describe("exact lines", () => {
 
   test("rights: ALL, ALL&~(…) when most are set, and bits past the spec in hex", async () => {
     const fs = new MemoryFs();
-    fs.writeFile("/f", "x");
+    fs.files.writeFile("/f", "x");
     const env = await traced({ preopens: { "/": fs } });
     const n = str(env, PATH, "f");
     const all = BigInt((1 << 30) - 1);
@@ -369,7 +369,7 @@ describe("exact lines", () => {
 describe("wasi_unstable (preview0) is decoded in its own ABI", () => {
   test("whence CUR=0 END=1 SET=2, the 56-byte filestat, the 56-byte clock subscription; lines say wasi_unstable", async () => {
     const fs = new MemoryFs({ now: () => NOW });
-    fs.writeFile("/hello.txt", "hello, wasi\n");
+    fs.files.writeFile("/hello.txt", "hello, wasi\n");
     let t = 0n;
     const env = await traced({ preopens: { "/data": fs }, clock: { now: () => t, sleep: (ns) => void (t += ns) } });
     const p0 = env.p0;
@@ -635,7 +635,7 @@ describe("tracing never changes what the guest sees", () => {
       fs.stat(p, st, false);
       if (st.filetype === Filetype.DIRECTORY) out.push(`${p}/`, ...memoryTree(fs, p));
       else if (st.filetype === Filetype.SYMBOLIC_LINK) out.push(`${p} -> ${fs.readlink(p)}`);
-      else out.push(`${p} = ${new TextDecoder().decode(fs.readFile(p))}`);
+      else out.push(`${p} = ${new TextDecoder().decode(fs.files.readFile(p))}`);
     }
     return out;
   }

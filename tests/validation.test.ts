@@ -138,7 +138,7 @@ for (const [name, args] of TABLE) {
         test(`argument ${i} (fd) = ${bad} -> BADF, memory unchanged`, async () => {
           const env = await freshEnv();
           const before = snapshot(env);
-          assert.equal(errnoName(call(env, name, args, i, bad)), "badf");
+          assert.equal(errnoName(call(env, name, args, i, bad)), "EBADF");
           assertUnchanged(env, before);
           assert.equal(env.wasi.stdoutBytes().length, 0);
         });
@@ -159,7 +159,7 @@ for (const [name, args] of TABLE) {
             if (err instanceof WasiExit) throw err;
             assert.fail(`${name} with argument ${i} = ${bad} threw ${err}`);
           }
-          assert.equal(errnoName(e), "fault", `argument ${i} = ${bad}`);
+          assert.equal(errnoName(e), "EFAULT", `argument ${i} = ${bad}`);
           assertUnchanged(env, before, `memory after ${name} with argument ${i} = ${bad}`);
           assert.equal(env.wasi.stdoutBytes().length, 0);
         }

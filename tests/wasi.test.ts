@@ -83,7 +83,7 @@ describe("maxFds", () => {
     for (const [maxFds, expect] of [[undefined, 1024], [5, 5], [2000, 2000]] as const) {
       const { MemoryFs } = await import("../mod.ts");
       const fs = new MemoryFs();
-      fs.mkdirp("d");
+      fs.files.mkdir("d", { recursive: true });
       const env = await setup({ preopens: { "/m": fs }, maxFds });
       const PATH = 64, FDP = 128;
       env.u8().set(new TextEncoder().encode("d"), PATH);

@@ -41,7 +41,7 @@ export async function handle(req: Request, guest: WebAssembly.Module): Promise<R
   if (url.pathname === "/listen") return Response.json({ error: await listenError() });
 
   const fs = new MemoryFs();
-  fs.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
+  fs.files.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
   const wasi = new Wasi({
     args: ["guest", url.pathname.slice(1) || "run", url.searchParams.get("ms") ?? "5"],
     stdin: new Uint8Array(await req.arrayBuffer()),
@@ -57,8 +57,8 @@ export async function handle(req: Request, guest: WebAssembly.Module): Promise<R
     if (!(err instanceof WebAssembly.RuntimeError)) throw err; // a host bug, not the guest's
     return Response.json({ error: String(err), stdout: wasi.stdoutText() } satisfies GuestAnswer, { status: 500 });
   }
-  const wrote = fs.readdir("/").includes("output.txt");
-  const output = wrote ? new TextDecoder().decode(fs.readFile("/output.txt")) : null;
+  const wrote = fs.files.readdir("/").includes("output.txt");
+  const output = wrote ? new TextDecoder().decode(fs.files.readFile("/output.txt")) : null;
   return Response.json({ exitCode, stdout: wasi.stdoutText(), output } satisfies GuestAnswer);
 }
 
@@ -73,7 +73,7 @@ let streaming = 0;
  */
 async function stream(req: Request, url: URL, guest: WebAssembly.Module): Promise<Response> {
   const fs = new MemoryFs();
-  fs.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
+  fs.files.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const wasi = new Wasi({
     async: true,

@@ -29,7 +29,7 @@ let copied = new Uint32Array(16 * 4);
  *  out: [userdata u64][error u16][type u8]..[nbytes u64][flags u16]..                      × ready
  * ```
  *
- * Stdio and files are always ready (decisions.md#poll_oneoff-on-stdio); a clock subscription is
+ * Stdio and files are always ready (decisions.md#poll_oneoff); a clock subscription is
  * ready when its time has come. With only clocks pending, the call blocks until the earliest.
  */
 export function pollOneoff(

@@ -39,17 +39,13 @@ const setTimes = new Map<number, SetTimes>();
  * virtual (a path and a cached listing); positional I/O, exact ns times, `lutimes` and append switching are emulated
  * (decisions.md #deno-backend).
  *
- * @example Serve a temporary directory to a guest
+ * @example Give a guest a host directory (what `hostFs("./data")` picks on Deno)
  * ```ts
- * import { DenoFs } from "./deno.ts";
- * import { newStat } from "./types.ts";
- * const dir: string = Deno.makeTempDirSync();
- * const fs: DenoFs = new DenoFs(dir);
- * console.log(fs.mkdir("out")); // 0 (Errno.SUCCESS)
- * const st = newStat();
- * fs.stat("out", st, false);
- * console.log(st.filetype); // 3 (Filetype.DIRECTORY)
- * Deno.removeSync(dir, { recursive: true });
+ * import { Errno, Wasi } from "@hostcall/wasi";
+ * import { DenoFs } from "@hostcall/wasi/fs/deno";
+ * const data: DenoFs = new DenoFs("./data");
+ * const wasi = new Wasi({ preopens: { "/data": data } });
+ * console.log(data.mkdir("out") === Errno.SUCCESS); // the seam answers an errno (needs --allow-write=./data)
  * ```
  */
 export class DenoFs implements FileSystem {
@@ -307,7 +303,7 @@ class DenoFile implements FileHandle {
         return f.writeSync(src);
       }
       if (pos < 0) return -Errno.INVAL;
-      if (pos >= MAX_POS) return -Errno.FBIG; // decisions.md#offsets-past-2-53
+      if (pos >= MAX_POS) return -Errno.FBIG; // decisions.md#offsets-past-253
       if (pos + src.length > MAX_POS) src = src.subarray(0, MAX_POS - pos);
       if (this.#lag < 0) this.#lag = f.seekSync(0, SEEK_CUR);
       // In append mode a positional write appends too (Linux pwrite on O_APPEND); with O_APPEND the kernel does it.
@@ -718,7 +714,7 @@ let deniedListener: ((err: Error) => void) | undefined;
  *
  * @example Report each refusal
  * ```ts
- * import { onDenied } from "./deno.ts";
+ * import { onDenied } from "@hostcall/wasi/fs/deno";
  * onDenied((err: Error) => console.error(err.message)); // Requires write access to "out/x", run again with ...
  * ```
  */

@@ -13,8 +13,8 @@ import { NodeFs } from "./node.ts";
  *
  * @example Preopen a host directory read-only
  * ```ts
- * import { hostFs, readOnly, Wasi } from "./mod.ts";
- * const wasi = new Wasi({ preopens: { "/data": readOnly(hostFs("./examples/data")) } });
+ * import { hostFs, readOnly, Wasi } from "@hostcall/wasi";
+ * const wasi = new Wasi({ preopens: { "/data": readOnly(hostFs("./data")) } });
  * ```
  */
 export function hostFs(root: string): FileSystem {

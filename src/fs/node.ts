@@ -2,7 +2,7 @@
 //
 // node:fs is loaded with `process.getBuiltinModule` when a NodeFs is constructed, never at import, so importing this
 // module on Deno or an edge runtime loads nothing. The host gaps worked around here are in DESIGN.md ("Known host
-// gaps"); each workaround is recorded in docs/decisions.md (#node-backend, #node-times).
+// gaps"); each workaround is recorded in docs/decisions.md (#node-backend).
 
 import { Errno } from "../abi/errno.ts";
 import { Filetype, Whence } from "../abi/consts.ts";
@@ -86,16 +86,41 @@ const RENAMED: ReadonlyMap<string, Errno> = new Map<string, Errno>([
   ["EDEADLOCK", Errno.DEADLK],
 ]);
 
+/** The function told of each refusal by Node's permission model (see `onDenied`). */
+let deniedListener: ((err: Error) => void) | undefined;
+
 /**
- * The errno for an error node:fs threw: its `code` ("ENOENT" → NOENT, "EOPNOTSUPP" → NOTSUP...); Deno's node:fs
- * `NotCapable` (a missing grant) and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error
- * (one with a numeric `errno` and a `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
+ * Sets the function told of every `NodeFs` call that Node's permission model refuses (`node --permission` without the
+ * `--allow-fs-read`/`--allow-fs-write` it needs): it is given Node's `ERR_ACCESS_DENIED` error, whose `permission`
+ * (`"FileSystemRead"`, `"FileSystemWrite"`) and `resource` (the path) say what was refused; the guest still gets
+ * `EACCES` (decisions.md#permissions). One listener for the process; `undefined` removes it. The command-line runner
+ * uses it to name the flag to add, as with `onDenied` of `./deno.ts`.
+ *
+ * @example Report each refusal
+ * ```ts
+ * import { onDenied } from "@hostcall/wasi/fs/node";
+ * onDenied((err: Error) => console.error(err.message)); // Access to this API has been restricted. ...
+ * ```
+ */
+export function onDenied(listener: ((err: Error) => void) | undefined): void {
+  deniedListener = listener;
+}
+
+/**
+ * The errno for an error node:fs threw: its `code` ("ENOENT" → NOENT, "EOPNOTSUPP" → NOTSUP...); Node's permission
+ * model (`ERR_ACCESS_DENIED`, also told to the `onDenied` listener) and Deno's node:fs `NotCapable` (a missing grant)
+ * and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error (one with a numeric `errno` and a
+ * `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
  */
 function toErrno(err: unknown): Errno {
   const e = err as { code?: unknown; name?: unknown; errno?: unknown; syscall?: unknown } | null;
   if (e === null || typeof e !== "object") throw err;
   if (e.name === "NotCapable" || e.name === "PermissionDenied") return Errno.ACCES;
   const code = e.code;
+  if (code === "ERR_ACCESS_DENIED") {
+    deniedListener?.(err as Error);
+    return Errno.ACCES;
+  }
   if (typeof code === "string" && code.length > 1 && code.charCodeAt(0) === 69 /* E */) {
     const name = code.substring(1);
     const v = RENAMED.get(code) ?? (Object.hasOwn(Errno, name) ? (Errno as Record<string, Errno>)[name] : undefined);
@@ -132,12 +157,12 @@ function direntType(d: Dirent): Filetype {
   return Filetype.UNKNOWN;
 }
 
-/** Seconds as a float for node's utimes (its only form), from ns: exact to about 240 ns today (#node-times). */
+/** Seconds as a float for node's utimes (its only form), from ns: exact to about 240 ns today (decisions.md#node-backend). */
 function seconds(ns: bigint): number {
   return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 }
 
-/** The exact ns times a guest set on one inode, and what the host held right after (decisions.md#node-times). */
+/** The exact ns times a guest set on one inode, and what the host held right after (decisions.md#node-backend). */
 interface SetTimes {
   dev: bigint;
   a: bigint;
@@ -206,19 +231,13 @@ class Host {
  * A `FileSystem` over a host directory through `node:fs` sync APIs (Bun, Node, and Deno's node:fs): real fds,
  * positional I/O, ns stat times, `O_NOFOLLOW` opens. node:fs is loaded when constructed, never at import.
  *
- * @example Serve a temporary directory to a guest
+ * @example Give a guest a host directory (what `hostFs("./data")` picks on Bun and Node)
  * ```ts
- * import { NodeFs } from "./node.ts";
- * import { newStat } from "./types.ts";
- * // deno-lint-ignore no-explicit-any
- * const nfs = (globalThis as any).process.getBuiltinModule("node:fs");
- * const dir: string = nfs.mkdtempSync("/tmp/hostcall-");
- * const fs: NodeFs = new NodeFs(dir);
- * console.log(fs.mkdir("out")); // 0 (Errno.SUCCESS)
- * const st = newStat();
- * fs.stat("out", st, false);
- * console.log(st.filetype); // 3 (Filetype.DIRECTORY)
- * nfs.rmSync(dir, { recursive: true });
+ * import { Errno, Wasi } from "@hostcall/wasi";
+ * import { NodeFs } from "@hostcall/wasi/fs/node";
+ * const data: NodeFs = new NodeFs("./data");
+ * const wasi = new Wasi({ preopens: { "/data": data } });
+ * console.log(data.mkdir("out") === Errno.SUCCESS); // the seam answers an errno, never throws
  * ```
  */
 export class NodeFs implements FileSystem {

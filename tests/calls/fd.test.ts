@@ -683,8 +683,8 @@ describe("fd_readdir", () => {
   test("each entry is next, ino, namlen, type and 3 zero bytes, then the UTF-8 name; a cut buffer gets the prefix", async () => {
     const fs = new MemoryFs();
     const names = ["plain.txt", "ünï✓", "dir"];
-    fs.writeFile("/plain.txt", new Uint8Array(1));
-    fs.writeFile("/ünï✓", new Uint8Array(2));
+    fs.files.writeFile("/plain.txt", new Uint8Array(1));
+    fs.files.writeFile("/ünï✓", new Uint8Array(2));
     fs.mkdir("/dir");
     const env = await setup({ preopens: { "/m": fs } });
     const STAT = 0x200;

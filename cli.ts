@@ -33,6 +33,7 @@ import {
   Wasi,
   WasiExit,
 } from "./mod.ts";
+import { denialOf, isDenial } from "./src/fs/denial.ts";
 import { onDenied as onDenoDenied } from "./src/fs/deno.ts";
 import { onDenied as onNodeDenied } from "./src/fs/node.ts";
 import { exportSignatures, formatResult, parseArg, type Signature } from "./src/invoke.ts";
@@ -200,28 +201,15 @@ function firstLine(s: string): string {
  * the value to suggest for a path (default: the path itself).
  */
 function denialLine(err: Error, grant: (path: string) => string = (p) => p): string {
-  const node = err as { code?: unknown; permission?: unknown; resource?: unknown };
-  if (node.code === "ERR_ACCESS_DENIED") {
-    const access = node.permission === "FileSystemRead" ? "read" : node.permission === "FileSystemWrite" ? "write" : "";
-    if (access === "" || typeof node.resource !== "string" || node.resource === "") {
-      return `hostcall: Node denied a permission: ${firstLine(err.message)}`;
-    }
-    return `hostcall: Node denied ${access} access to ${node.resource} (run with --allow-fs-${access}=${
-      grant(node.resource)
-    })`;
+  const d = denialOf(err);
+  const who = d.runtime === "node" ? "Node" : "Deno";
+  if (d.access === "" || (d.runtime === "node" && (d.path === undefined || d.flag === undefined))) {
+    return `hostcall: ${who} denied a permission: ${firstLine(err.message)}`;
   }
-  const m = /^Requires (\w+) access(?: to "(.*)")?, run again with the (--allow-[\w-]+) flag/.exec(err.message);
-  if (m === null) return `hostcall: Deno denied a permission: ${firstLine(err.message)}`;
-  const [, access, target, flag] = m;
-  if (target === undefined) return `hostcall: Deno denied ${access} access (run with ${flag})`;
-  const value = flag === "--allow-read" || flag === "--allow-write" ? grant(target) : target;
-  return `hostcall: Deno denied ${access} access to ${target} (run with ${flag}=${value})`;
-}
-
-/** A refusal for a missing grant: Deno's `NotCapable`, or Node's permission model (`ERR_ACCESS_DENIED`). */
-function isDenial(err: unknown): err is Error {
-  return err instanceof Error &&
-    (err.name === "NotCapable" || (err as { code?: unknown }).code === "ERR_ACCESS_DENIED");
+  const flag = d.flag?.split("=")[0];
+  if (d.path === undefined) return `hostcall: ${who} denied ${d.access} access (run with ${flag})`;
+  const value = /^--allow-(fs-)?(read|write)$/.test(flag ?? "") ? grant(d.path) : d.path;
+  return `hostcall: ${who} denied ${d.access} access to ${d.path} (run with ${flag}=${value})`;
 }
 
 // --- the command line ----------------------------------------------------------------------------------------------

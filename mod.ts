@@ -37,3 +37,4 @@ export {
 } from "./src/fs/memory.ts";
 export { readOnly } from "./src/fs/readonly.ts";
 export { hostFs } from "./src/fs/host.ts";
+export type { Denial, DenialListener, HostFsOptions } from "./src/fs/denial.ts";

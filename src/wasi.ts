@@ -6,6 +6,7 @@ import type { WasiClock } from "./clocks.ts";
 import { DirDescriptor, MAX_FDS, StreamDescriptor } from "./fd_table.ts";
 import type { FileSystem } from "./fs/types.ts";
 import { hostFs } from "./fs/host.ts";
+import type { DenialListener } from "./fs/denial.ts";
 import { type RandomSource, State } from "./state.ts";
 import {
   CaptureSink,
@@ -74,6 +75,12 @@ export interface WasiOptions {
    */
   async?: boolean;
   /**
+   * Told of each file access the runtime's permissions refuse (Deno's `--allow-read`/`--allow-write`, Node's
+   * `--permission` with `--allow-fs-*`) in a host-directory preopen of this Wasi: what was refused, the path and the flag
+   * that grants it. The guest gets `EACCES` either way; this says why (a program often reports only "cannot open").
+   */
+  onDenied?: DenialListener;
+  /**
    * Most bytes a `"capture"` stdout or stderr keeps (each); past it the guest's writes are `ENOSPC`, so a chatty guest
    * cannot take the host's memory. Default 64 MiB.
    */
@@ -134,6 +141,7 @@ const OPTION_NAMES: readonly string[] = [
   "signal",
   "captureLimit",
   "listeners",
+  "onDenied",
 ];
 
 /** The known option closest to `name` (by edit distance, at most 2), for "did you mean". */
@@ -237,6 +245,9 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   }
   if (stdout !== undefined && stdout === stderr && isWritableStream(stdout)) {
     throw new TypeError("options.stdout and options.stderr cannot be the same WritableStream (each takes a writer)");
+  }
+  if (opts.onDenied !== undefined && typeof opts.onDenied !== "function") {
+    throw new TypeError("options.onDenied must be a function");
   }
   const { captureLimit } = opts;
   if (captureLimit !== undefined && !(Number.isSafeInteger(captureLimit) && (captureLimit as number) >= 0)) {
@@ -346,7 +357,13 @@ export class Wasi {
     const fds = this.#state.fds;
     this.#stdio.forEach((stream, i) => fds.add(new StreamDescriptor(stream, i === 0)));
     for (const [guest, target] of Object.entries(options.preopens ?? {})) {
-      fds.add(new DirDescriptor(typeof target === "string" ? preopenHostDir(guest, target) : target, "", guest));
+      fds.add(
+        new DirDescriptor(
+          typeof target === "string" ? preopenHostDir(guest, target, options.onDenied) : target,
+          "",
+          guest,
+        ),
+      );
     }
     if (options.listeners !== undefined && options.listeners.length > 0) {
       this.#listening = this.#listen(options.listeners);
@@ -640,9 +657,9 @@ export class Wasi {
 }
 
 /** The host backend for a preopen's directory; a TypeError naming the preopen when it cannot be used. */
-function preopenHostDir(guest: string, dir: string): FileSystem {
+function preopenHostDir(guest: string, dir: string, onDenied: DenialListener | undefined): FileSystem {
   try {
-    return hostFs(dir);
+    return hostFs(dir, { onDenied });
   } catch (err) {
     throw new TypeError(`options.preopens[${JSON.stringify(guest)}]: ${(err as Error).message}`, { cause: err });
   }

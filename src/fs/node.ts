@@ -6,6 +6,7 @@
 
 import { Errno } from "../abi/errno.ts";
 import { Filetype, Whence } from "../abi/consts.ts";
+import { type DenialListener, type HostFsOptions, tellDenial } from "./denial.ts";
 import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./types.ts";
 
 // The slice of node:fs this backend uses, typed here so that nothing imports node:fs statically.
@@ -112,12 +113,14 @@ export function onDenied(listener: ((err: Error) => void) | undefined): void {
  * and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error (one with a numeric `errno` and a
  * `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
  */
-function toErrno(err: unknown): Errno {
+function toErrno(err: unknown, denied?: DenialListener): Errno {
   const e = err as { code?: unknown; name?: unknown; errno?: unknown; syscall?: unknown } | null;
   if (e === null || typeof e !== "object") throw err;
+  if (e.name === "NotCapable") tellDenial(err as Error, denied); // Deno's node:fs: a missing --allow-* grant
   if (e.name === "NotCapable" || e.name === "PermissionDenied") return Errno.ACCES;
   const code = e.code;
   if (code === "ERR_ACCESS_DENIED") {
+    tellDenial(err as Error, denied);
     deniedListener?.(err as Error);
     return Errno.ACCES;
   }
@@ -179,11 +182,14 @@ class Host {
   readonly times = new Map<bigint, SetTimes>();
   /** Deno's node:fs: unlink removes empty directories, and O_CREAT/O_TRUNC without write access misbehave. */
   readonly deno: boolean;
+  /** Told of each refusal by the runtime's permissions (the Wasi's `onDenied`). */
+  readonly denied: DenialListener | undefined;
 
-  constructor(fs: NodeFsApi, deno: boolean) {
+  constructor(fs: NodeFsApi, deno: boolean, denied: DenialListener | undefined) {
     this.fs = fs;
     this.c = fs.constants;
     this.deno = deno;
+    this.denied = denied;
   }
 
   /** Copies a stat into `out`, with the exact times the guest set while the host still holds what they became. */
@@ -251,7 +257,7 @@ export class NodeFs implements FileSystem {
    * A backend rooted at host directory `root`, kept as given (nothing is looked at until the guest asks). Throws
    * a `TypeError` when the runtime has no `process.getBuiltinModule("node:fs")`.
    */
-  constructor(root: string) {
+  constructor(root: string, options: HostFsOptions = {}) {
     // deno-lint-ignore no-explicit-any
     const g = globalThis as any;
     const fs = typeof g.process?.getBuiltinModule === "function"
@@ -260,7 +266,7 @@ export class NodeFs implements FileSystem {
     if (fs === undefined || fs === null || typeof fs.openSync !== "function") {
       throw new TypeError("NodeFs needs node:fs through process.getBuiltinModule (Bun, Node >= 22, Deno)");
     }
-    this.#h = new Host(fs, typeof g.Deno?.version?.deno === "string");
+    this.#h = new Host(fs, typeof g.Deno?.version?.deno === "string", options.onDenied);
     let r = root === "" ? "." : root;
     while (r.length > 1 && r.endsWith("/")) r = r.substring(0, r.length - 1);
     this.#root = r;
@@ -309,7 +315,7 @@ export class NodeFs implements FileSystem {
       const kind = hostWrite ? KIND_OTHER : flags.directory ? KIND_DIR : KIND_UNKNOWN;
       return new NodeHandle(h, fd, abs, mode, flags.read, flags.write, flags.append, kind);
     } catch (err) {
-      const e = toErrno(err);
+      const e = toErrno(err, this.#h.denied);
       // Linux answers O_DIRECTORY|O_NOFOLLOW on a symlink with NOTDIR; a final symlink is LOOP here, as elsewhere.
       return e === Errno.NOTDIR && flags.directory && this.#isSymlink(abs) ? Errno.LOOP : e;
     }
@@ -324,7 +330,7 @@ export class NodeFs implements FileSystem {
       this.#h.fill(out, st);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -334,7 +340,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.mkdirSync(this.#abs(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -345,7 +351,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.rmdirSync(this.#abs(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -361,7 +367,7 @@ export class NodeFs implements FileSystem {
       h.fs.unlinkSync(abs);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -386,7 +392,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.renameSync(this.#abs(from), dest.#abs(to));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -397,7 +403,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.linkSync(this.#abs(from), dest.#abs(to));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -407,7 +413,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.symlinkSync(target, this.#abs(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -416,7 +422,7 @@ export class NodeFs implements FileSystem {
     try {
       return this.#h.fs.readlinkSync(this.#abs(path));
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -437,7 +443,7 @@ export class NodeFs implements FileSystem {
       h.setTimes(cur, atimNs, mtimNs, apply, get);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 }
@@ -503,7 +509,7 @@ class NodeHandle implements FileHandle {
       if (pos === undefined) this.#pos = at + n;
       return n;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#h.denied);
     }
   }
 
@@ -532,7 +538,7 @@ class NodeHandle implements FileHandle {
       if (pos === undefined) this.#pos = at + n;
       return n;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#h.denied);
     }
   }
 
@@ -546,7 +552,7 @@ class NodeHandle implements FileHandle {
       else if (whence === Whence.END) base = Number(this.#h.fs.fstatSync(this.#fd, FSTAT).size);
       else return -Errno.INVAL;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#h.denied);
     }
     const to = base + offset;
     if (to < 0 || !Number.isSafeInteger(to)) return -Errno.INVAL;
@@ -563,7 +569,7 @@ class NodeHandle implements FileHandle {
       this.#h.fill(out, st);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -577,7 +583,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.ftruncateSync(this.#fd, size);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -588,7 +594,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.fsyncSync(this.#fd);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -599,7 +605,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.fdatasyncSync(this.#fd);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -613,7 +619,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.closeSync(fd);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -639,13 +645,13 @@ class NodeHandle implements FileHandle {
             ino = st.ino <= Number.MAX_SAFE_INTEGER ? BigInt(st.ino) : fs.lstatSync(path, STAT)?.ino ?? 0n;
           }
         } catch (err) {
-          toErrno(err); // an OS refusal (EACCES...) for this entry: keep its dirent type; a bug is rethrown
+          toErrno(err, this.#h.denied); // an OS refusal (EACCES...) for this entry: keep its dirent type; a bug is rethrown
         }
         if (!out(d.name, type, ino)) break;
       }
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -681,7 +687,7 @@ class NodeHandle implements FileHandle {
       h.fs.closeSync(old);
       return Errno.SUCCESS;
     } catch (err) {
-      const e = toErrno(err);
+      const e = toErrno(err, this.#h.denied);
       return e === Errno.NOENT || e === Errno.LOOP ? Errno.NOTSUP : e;
     }
   }
@@ -696,7 +702,7 @@ class NodeHandle implements FileHandle {
       h.setTimes(get(), atimNs, mtimNs, (a, m) => fs.futimesSync(fd, a, m), get);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 

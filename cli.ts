@@ -34,6 +34,7 @@ import {
   WasiExit,
 } from "./mod.ts";
 import { denialOf, isDenial } from "./src/fs/denial.ts";
+import { groupByModule } from "./src/imports.ts";
 import { onDenied as onDenoDenied } from "./src/fs/deno.ts";
 import { onDenied as onNodeDenied } from "./src/fs/node.ts";
 import { exportSignatures, formatResult, parseArg, type Signature } from "./src/invoke.ts";
@@ -440,14 +441,7 @@ const MISSING_LINE = 100, MISSING_MODULES = 8;
  * few (about 100 characters) and counting the rest, so a program that needs a whole other host stays readable.
  */
 function missingImports(missing: readonly WebAssembly.ModuleImportDescriptor[]): string {
-  const byModule = new Map<string, string[]>();
-  for (const d of missing) {
-    const name = (d.name.length > 60 ? d.name.slice(0, 59) + "…" : d.name) +
-      (d.kind === "function" ? "" : ` (${d.kind})`);
-    const names = byModule.get(d.module);
-    if (names === undefined) byModule.set(d.module, [name]);
-    else names.push(name);
-  }
+  const byModule = groupByModule(missing);
   const n = missing.length;
   let text = `hostcall: missing ${n} import${
     n === 1 ? "" : "s"

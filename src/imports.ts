@@ -32,12 +32,7 @@ export function missingImports(
  * `missing imports: env: host_add, host_log, memory (memory); wasi_snapshot_preview1: sock_open … and 40 more`.
  */
 export function describeMissing(missing: readonly WebAssembly.ModuleImportDescriptor[]): string {
-  const byModule = new Map<string, string[]>();
-  for (const d of missing) {
-    const names = byModule.get(d.module) ?? [];
-    names.push(d.kind === "function" ? d.name : `${d.name} (${d.kind})`);
-    byModule.set(d.module, names);
-  }
+  const byModule = groupByModule(missing);
   let listed = 0;
   const parts: string[] = [];
   for (const [mod, names] of byModule) {
@@ -51,6 +46,22 @@ export function describeMissing(missing: readonly WebAssembly.ModuleImportDescri
   }
   const rest = parts.length < byModule.size ? ` (and ${byModule.size - parts.length} more modules)` : "";
   return `missing import${missing.length === 1 ? "" : "s"} (${missing.length}): ${parts.join("; ")}${rest}`;
+}
+
+/**
+ * Import descriptors grouped by import module, in order, each as its name (cut at 60 characters) with its kind when it
+ * is not a function: `memory (memory)`. Shared by `describeMissing` and the CLI's message.
+ */
+export function groupByModule(imports: readonly WebAssembly.ModuleImportDescriptor[]): Map<string, string[]> {
+  const byModule = new Map<string, string[]>();
+  for (const d of imports) {
+    const name = (d.name.length > 60 ? d.name.slice(0, 59) + "…" : d.name) +
+      (d.kind === "function" ? "" : ` (${d.kind})`);
+    const names = byModule.get(d.module);
+    if (names === undefined) byModule.set(d.module, [name]);
+    else names.push(name);
+  }
+  return byModule;
 }
 
 /** The memory `module` imports, as found in `imports`; undefined when it imports none. */

@@ -1,11 +1,12 @@
 /**
  * The `hostcall` command: runs a WASI preview1 program (`wasm32-wasip1`) with flags that follow `wasmtime run`.
- * The same file runs unchanged on Deno, Bun and Node ≥ 22; stdin, stdout and stderr are the guest's.
+ * The same file runs unchanged on Deno, Bun and Node ≥ 22.18 (type stripping); stdin, stdout and stderr are the
+ * guest's.
  *
  * ```sh
  * deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
- * bun cli.ts [options] program.wasm [args...]
- * node cli.ts [options] program.wasm [args...]
+ * npx bun cli.ts [options] program.wasm [args...]     # in a clone, after npm install
+ * npx node cli.ts [options] program.wasm [args...]    # Node 26 from node_modules
  * ```
  *
  * Exit status: the guest's exit code (a code above 255 exits as 255); 134 after a trap, with one line
@@ -30,8 +31,13 @@ import {
   type TraceOptions,
   type TraceScope,
   Wasi,
+  WasiExit,
 } from "./mod.ts";
-import { onDenied } from "./src/fs/deno.ts";
+import { denialOf, isDenial } from "./src/fs/denial.ts";
+import { groupByModule } from "./src/imports.ts";
+import { onDenied as onDenoDenied } from "./src/fs/deno.ts";
+import { onDenied as onNodeDenied } from "./src/fs/node.ts";
+import { exportSignatures, formatResult, parseArg, type Signature } from "./src/invoke.ts";
 import config from "./deno.json" with { type: "json" };
 
 const VERSION: string = config.version;
@@ -42,7 +48,7 @@ const HELP = `hostcall ${VERSION}: run a WebAssembly program built for WASI prev
 
 usage: hostcall [options] program.wasm [args...]
   deno run --allow-read=. jsr:@hostcall/wasi/cli [options] program.wasm [args...]
-  bun cli.ts ...    node cli.ts ...
+  npx bun cli.ts ...    npx node cli.ts ...   (in a clone, after npm install; node ≥ 22.18)
 
 The program's argv[0] is its path as given; every argument after it goes to the program untouched, even one that
 looks like an option. Options come before the program; "--" ends them. "--flag value" and "--flag=value" both work.
@@ -54,6 +60,10 @@ looks like an option. Options come before the program; "--" ends them. "--flag v
                             --dir-ro ./assets::/assets
   --mem GUEST             an empty directory in memory, named GUEST inside, gone at exit
                             --mem /tmp
+  --tcplisten HOST:PORT   listen for TCP connections on HOST:PORT and give the listener to the program, as the fd
+                          after the directories (it accepts with accept()/sock_accept); port 0 picks a free port
+                          (printed); repeatable; --listen is the same
+                            --tcplisten 127.0.0.1:8080   --listen [::1]:0
   --env KEY=VALUE         set an environment variable for the program (it sees no other unless asked)
                             --env LANG=C
   --env KEY               pass the host's value of KEY (nothing when the host has none)
@@ -65,6 +75,10 @@ looks like an option. Options come before the program; "--" ends them. "--flag v
                             --trace   --trace=fd,path
   --trace-out FILE        write the trace lines to FILE instead (implies --trace)
                             --trace=path --trace-out trace.log
+  --invoke NAME           call the function NAME of a reactor (after its _initialize) with the arguments after the
+                          program (integers in decimal or 0x hex, floats in decimal, inf or nan) and print what it
+                          returns, one value a line
+                            --invoke add reactor.wasm 2 40
   --debug                 print the stack with a trap or a host failure
                             --debug
   --version               print the version
@@ -73,7 +87,8 @@ looks like an option. Options come before the program; "--" ends them. "--flag v
 Exit status: the program's exit code (above 255: 255); 134 after a trap; 2 for a usage error; 70 when the host
 fails (the program cannot be read, is not valid wasm, needs an import hostcall lacks, or Deno denied a permission).
 On Deno, give the least permissions: --allow-read=<dirs and program> for a program that only reads,
-plus --allow-write=<dirs> for one that writes; hostcall names the flag when Deno refuses one.
+plus --allow-write=<dirs> for one that writes, --allow-net=HOST:PORT with --tcplisten; hostcall names the flag when
+Deno refuses one.
 `;
 
 // --- the host runtime, by feature detection ------------------------------------------------------------------------
@@ -182,20 +197,20 @@ function firstLine(s: string): string {
 }
 
 /**
- * One line naming the flag Deno wants, from its `NotCapable` message (`Requires write access to "out/x", run again
- * with the --allow-write flag`). `grant` picks the value to suggest for a path (default: the path itself).
+ * One line naming the flag to add for a refusal: Deno's `NotCapable` (its message: `Requires write access to "out/x",
+ * run again with the --allow-write flag`) or Node's `ERR_ACCESS_DENIED` (`permission` and `resource`). `grant` picks
+ * the value to suggest for a path (default: the path itself).
  */
 function denialLine(err: Error, grant: (path: string) => string = (p) => p): string {
-  const m = /^Requires (\w+) access(?: to "(.*)")?, run again with the (--allow-[\w-]+) flag/.exec(err.message);
-  if (m === null) return `hostcall: Deno denied a permission: ${firstLine(err.message)}`;
-  const [, access, target, flag] = m;
-  if (target === undefined) return `hostcall: Deno denied ${access} access (run with ${flag})`;
-  const value = flag === "--allow-read" || flag === "--allow-write" ? grant(target) : target;
-  return `hostcall: Deno denied ${access} access to ${target} (run with ${flag}=${value})`;
-}
-
-function isNotCapable(err: unknown): err is Error {
-  return err instanceof Error && err.name === "NotCapable";
+  const d = denialOf(err);
+  const who = d.runtime === "node" ? "Node" : "Deno";
+  if (d.access === "" || (d.runtime === "node" && (d.path === undefined || d.flag === undefined))) {
+    return `hostcall: ${who} denied a permission: ${firstLine(err.message)}`;
+  }
+  const flag = d.flag?.split("=")[0];
+  if (d.path === undefined) return `hostcall: ${who} denied ${d.access} access (run with ${flag})`;
+  const value = /^--allow-(fs-)?(read|write)$/.test(flag ?? "") ? grant(d.path) : d.path;
+  return `hostcall: ${who} denied ${d.access} access to ${d.path} (run with ${flag}=${value})`;
 }
 
 // --- the command line ----------------------------------------------------------------------------------------------
@@ -209,11 +224,15 @@ interface Preopen {
 
 interface Options {
   preopens: Preopen[];
+  /** --tcplisten / --listen addresses, in order. */
+  listen: { spec: string; hostname: string; port: number }[];
   /** `--env` entries in order: a value, or undefined to pass the host's. */
   env: [string, string | undefined][];
   inheritEnv: boolean;
   trace?: TraceScope[];
   traceOut?: string;
+  /** `--invoke NAME`: call this export of a reactor instead of running `_start`. */
+  invoke?: string;
   debug: boolean;
   help: boolean;
   version: boolean;
@@ -221,13 +240,23 @@ interface Options {
   args: string[];
 }
 
-const VALUE_FLAGS = new Set(["--dir", "--dir-ro", "--mem", "--env", "--trace-out"]);
+const VALUE_FLAGS = new Set([
+  "--dir",
+  "--dir-ro",
+  "--mem",
+  "--env",
+  "--trace-out",
+  "--tcplisten",
+  "--listen",
+  "--invoke",
+]);
 const BOOL_FLAGS = new Set(["--inherit-env", "--debug", "--version", "--help", "-h"]);
 
 /** Parses the command line; options end at the program path (or "--"), and the rest belongs to the guest. */
 function parse(argv: readonly string[]): Options {
   const o: Options = {
     preopens: [],
+    listen: [],
     env: [],
     inheritEnv: false,
     debug: false,
@@ -267,6 +296,8 @@ function parse(argv: readonly string[]): Options {
     if (flag === "--dir" || flag === "--dir-ro") o.preopens.push(dirSpec(flag, value));
     else if (flag === "--mem") o.preopens.push({ guest: checkGuest(flag, value), readonly: false });
     else if (flag === "--env") o.env.push(envSpec(value));
+    else if (flag === "--tcplisten" || flag === "--listen") o.listen.push(listenSpec(flag, value));
+    else if (flag === "--invoke") o.invoke = value;
     else o.traceOut = value;
   }
   if (o.help || o.version) return o;
@@ -307,6 +338,18 @@ function dirSpec(flag: string, value: string): Preopen {
 function checkGuest(flag: string, guest: string): string {
   if (guest === "") throw new UsageError(`${flag}: the guest directory is empty`);
   return guest;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT` (wasmtime's --tcplisten spelling). */
+function listenSpec(flag: string, value: string): Options["listen"][number] {
+  const colon = value.lastIndexOf(":");
+  let host = colon < 0 ? "" : value.slice(0, colon);
+  const port = colon < 0 ? "" : value.slice(colon + 1);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "" || !/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    throw new UsageError(`${flag} ${value}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:0`);
+  }
+  return { spec: value, hostname: host, port: Number(port) };
 }
 
 function envSpec(value: string): [string, string | undefined] {
@@ -356,12 +399,12 @@ function trapName(err: unknown): string | undefined {
 // --- running ---------------------------------------------------------------------------------------------------------
 
 /** Reads and compiles the program; a HostFailure names what is wrong with it. */
-async function load(path: string): Promise<WebAssembly.Module> {
+async function load(path: string): Promise<{ bytes: Uint8Array; module: WebAssembly.Module }> {
   let bytes: Uint8Array;
   try {
     bytes = readHostFile(path);
   } catch (err) {
-    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
     throw new HostFailure(`hostcall: cannot read ${path}: ${reason(err)}`, { cause: err });
   }
   const magic = bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
@@ -370,28 +413,119 @@ async function load(path: string): Promise<WebAssembly.Module> {
     throw new HostFailure(`hostcall: invalid wasm: ${path} is a component; hostcall runs core modules (wasm32-wasip1)`);
   }
   try {
-    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return { bytes, module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>) };
   } catch (err) {
     const msg = firstLine((err as Error).message).replace(/^WebAssembly\.\w+\(\): /, "");
     throw new HostFailure(`hostcall: invalid wasm: ${path}: ${msg}`, { cause: err });
   }
 }
 
+/** A function import: a function, or (async mode) a `WebAssembly.Suspending` wrapping one. */
+function isImportFn(v: unknown): boolean {
+  return typeof v === "function" || (typeof v === "object" && v !== null);
+}
+
 /** Fails with every import the module needs that `imports` lacks (a clear line instead of each engine's own). */
-function checkImports(module: WebAssembly.Module, imports: object, path: string): void {
+function checkImports(module: WebAssembly.Module, imports: object): void {
   const table = imports as Record<string, Record<string, unknown> | undefined>;
   const missing = WebAssembly.Module.imports(module)
-    .filter((d) => d.kind !== "function" || typeof table[d.module]?.[d.name] !== "function")
-    .map((d) => `${d.module}.${d.name}` + (d.kind === "function" ? "" : ` (${d.kind})`));
-  if (missing.length > 0) {
-    throw new HostFailure(`hostcall: missing import${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+    .filter((d) => d.kind !== "function" || !isImportFn(table[d.module]?.[d.name]));
+  if (missing.length > 0) throw new HostFailure(missingImports(missing));
+}
+
+/** Characters of names listed per module, and modules listed, before the rest is only counted. */
+const MISSING_LINE = 100, MISSING_MODULES = 8;
+
+/**
+ * The message for missing imports: a line with their count, then one line per module (at most 8) naming the first
+ * few (about 100 characters) and counting the rest, so a program that needs a whole other host stays readable.
+ */
+function missingImports(missing: readonly WebAssembly.ModuleImportDescriptor[]): string {
+  const byModule = groupByModule(missing);
+  const n = missing.length;
+  let text = `hostcall: missing ${n} import${
+    n === 1 ? "" : "s"
+  } (hostcall gives wasi_snapshot_preview1 and wasi_unstable):`;
+  let shown = 0;
+  for (const [module, names] of byModule) {
+    if (shown++ === MISSING_MODULES) {
+      const rest = byModule.size - MISSING_MODULES;
+      text += `\n  … and ${rest} more module${rest === 1 ? "" : "s"}`;
+      break;
+    }
+    let line = `  ${module}: ${names[0]}`, i = 1;
+    for (; i < names.length && line.length + names[i].length <= MISSING_LINE; i++) line += `, ${names[i]}`;
+    text += "\n" + line + (i < names.length ? ` … and ${names.length - i} more` : "");
   }
+  return text;
+}
+
+/** Fails unless the module exports what running it takes: `_start`, or with `--invoke` no `_start`; a memory. */
+function checkExports(module: WebAssembly.Module, path: string, invoke: string | undefined): void {
   const exports = WebAssembly.Module.exports(module);
-  if (!exports.some((d) => d.name === "_start" && d.kind === "function")) {
-    throw new HostFailure(`hostcall: ${path} exports no _start function (a reactor or a library, not a command)`);
+  const command = exports.some((d) => d.name === "_start" && d.kind === "function");
+  if (invoke === undefined && !command) {
+    throw new HostFailure(
+      `hostcall: ${path} exports no _start function (a reactor or a library: call a function with --invoke NAME)`,
+    );
+  }
+  if (invoke !== undefined && command) {
+    throw new HostFailure(`hostcall: ${path} is a command (it exports _start): run it without --invoke`);
   }
   if (!exports.some((d) => d.name === "memory" && d.kind === "memory")) {
     throw new HostFailure(`hostcall: ${path} exports no memory named "memory"`);
+  }
+}
+
+/** What `--invoke NAME ARGS` calls: the export's signature and the arguments as JS values. */
+interface Invocation {
+  name: string;
+  sig: Signature;
+  args: (number | bigint)[];
+}
+
+/**
+ * Looks `name` up among the exports and converts `args` to its parameter types (decisions.md#cli-invoke): a missing
+ * function or a type the command line cannot carry is a HostFailure, a missing or malformed argument a UsageError.
+ */
+function invocation(bytes: Uint8Array, path: string, name: string, args: readonly string[]): Invocation {
+  let sig: Signature | undefined;
+  try {
+    sig = exportSignatures(bytes).get(name);
+  } catch (err) {
+    throw new HostFailure(`hostcall: --invoke: cannot read the function types of ${path}: ${(err as Error).message}`);
+  }
+  if (sig === undefined) throw new HostFailure(`hostcall: ${path} exports no function named ${JSON.stringify(name)}`);
+  const odd = [...sig.params, ...sig.results].find((t) => !["i32", "i64", "f32", "f64"].includes(t));
+  if (odd !== undefined) {
+    throw new HostFailure(
+      `hostcall: --invoke ${name}: the command line can neither give nor print ${odd === "v128" ? "a" : "an"} ${odd}`,
+    );
+  }
+  const types = `(${sig.params.join(", ")})`;
+  if (args.length < sig.params.length) {
+    const n = sig.params.length;
+    throw new UsageError(`--invoke ${name} takes ${n} argument${n === 1 ? "" : "s"} ${types}, ${args.length} given`);
+  }
+  const values = sig.params.map((t, i) => {
+    const v = parseArg(t, args[i]);
+    if (v === undefined) throw new UsageError(`--invoke ${name}: argument ${i + 1} is not an ${t}: ${args[i]}`);
+    return v;
+  });
+  return { name, sig, args: values };
+}
+
+/** Runs `_initialize`, calls the function and prints its results one a line; the exit status (proc_exit's code). */
+function callExport(wasi: Wasi, instance: WebAssembly.Instance, call: Invocation): number {
+  try {
+    wasi.initialize(instance);
+    const r = (instance.exports[call.name] as (...args: unknown[]) => unknown)(...call.args);
+    const values = call.sig.results.length === 1 ? [r] : call.sig.results.length === 0 ? [] : [...(r as unknown[])];
+    print(1, values.map((v, i) => formatResult(call.sig.results[i], v) + "\n").join(""));
+    return 0;
+  } catch (err) {
+    if (err instanceof WasiExit) return err.code;
+    throw err;
   }
 }
 
@@ -429,7 +563,7 @@ function guestEnv(o: Options): Record<string, string> {
     }
     return env;
   } catch (err) {
-    if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+    if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
     throw err;
   }
 }
@@ -460,8 +594,8 @@ function guestDirs(o: Options, denials: Error[]): Record<string, FileSystem> {
  *
  * @example
  * ```ts
- * import { main } from "./cli.ts";
- * const status: number = await main(["--dir-ro", "examples/data::/data", "examples/wc.wasm", "/data/sample.txt"]);
+ * import { main } from "@hostcall/wasi/cli";
+ * const status: number = await main(["--dir-ro", "data::/data", "app.wasm", "/data/input.txt"]);
  * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -482,10 +616,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const denials: Error[] = [];
-  onDenied((err) => denials.push(err));
+  onDenoDenied((err) => denials.push(err));
+  onNodeDenied((err) => denials.push(err));
   let traceFile: { write(line: string): void; close(): void } | undefined;
   try {
-    const module = await load(o.program);
+    const { bytes, module } = await load(o.program);
+    checkExports(module, o.program, o.invoke);
+    const call = o.invoke === undefined ? undefined : invocation(bytes, o.program, o.invoke, o.args);
     const env = guestEnv(o);
     const preopens = guestDirs(o, denials);
     let trace: TraceOptions | undefined;
@@ -493,16 +630,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         traceFile = openTraceFile(o.traceOut);
       } catch (err) {
-        if (isNotCapable(err)) throw new HostFailure(denialLine(err), { cause: err });
+        if (isDenial(err)) throw new HostFailure(denialLine(err), { cause: err });
         throw new HostFailure(`hostcall: cannot write ${o.traceOut}: ${reason(err)}`, { cause: err });
       }
       trace = { sink: traceFile.write, scopes: o.trace };
     } else if (o.trace !== undefined) trace = { scopes: o.trace };
-    const wasi = new Wasi({ args: [o.program, ...o.args], env, preopens, trace });
-    checkImports(module, wasi.getImportObject(), o.program);
+    if (call !== undefined && o.listen.length > 0) {
+      throw new UsageError("--invoke calls a reactor's export; it does not take --tcplisten/--listen");
+    }
+    const wasi = newWasi(o, env, preopens, trace);
+    checkImports(module, wasi.getImportObject());
     let code: number;
     try {
-      code = wasi.start(await instantiate(wasi, module, o.program));
+      if (o.listen.length === 0) {
+        const instance = await instantiate(wasi, module, o.program);
+        code = call === undefined ? wasi.start(instance) : callExport(wasi, instance, call);
+      } else {
+        await listening(wasi, o);
+        code = await wasi.startAsync(await instantiate(wasi, module, o.program));
+      }
     } catch (err) {
       const trap = trapName(err);
       if (trap === undefined) throw err;
@@ -512,6 +658,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (denials.length > 0) print(2, denialLine(denials[0], grantFor(o.preopens)) + "\n");
     return code > 255 ? 255 : code; // never 256 → 0: a failure must not read as success (decisions.md #cli)
   } catch (err) {
+    if (err instanceof UsageError) {
+      print(2, `hostcall: ${err.message}\n${USAGE}`);
+      return 2;
+    }
     if (err instanceof HostFailure) {
       print(2, err.message + "\n" + (o.debug && err.cause !== undefined ? stackOf(err.cause) : ""));
     } else {
@@ -520,9 +670,48 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 70;
   } finally {
-    onDenied(undefined);
+    onDenoDenied(undefined);
+    onNodeDenied(undefined);
     traceFile?.close();
   }
+}
+
+/** The Wasi for the command line: async, with the listeners, when --tcplisten was given. */
+function newWasi(
+  o: Options,
+  env: Record<string, string>,
+  preopens: Record<string, FileSystem>,
+  trace: TraceOptions | undefined,
+): Wasi {
+  const listeners = o.listen.map(({ hostname, port }) => ({ hostname, port }));
+  try {
+    return new Wasi({ args: [o.program, ...o.args], env, preopens, trace, async: listeners.length > 0, listeners });
+  } catch (err) {
+    throw listenFailure(o, err);
+  }
+}
+
+/** Waits until every listener is bound, and prints the ones asked on port 0 (nobody could know them otherwise). */
+async function listening(wasi: Wasi, o: Options): Promise<void> {
+  let addrs;
+  try {
+    addrs = await wasi.listening();
+  } catch (err) {
+    throw listenFailure(o, err);
+  }
+  addrs.forEach((a, i) => {
+    const host = a.hostname.includes(":") ? `[${a.hostname}]` : a.hostname;
+    if (o.listen[i].port === 0) print(2, `hostcall: listening on ${host}:${a.port} (fd ${a.fd})\n`);
+  });
+}
+
+/** A listener that could not be opened, as a HostFailure naming its flag (Deno's denial names --allow-net). */
+function listenFailure(o: Options, err: unknown): unknown {
+  const m = err instanceof Error ? /^options\.listeners\[(\d+)\]: (.*)$/s.exec(err.message) : null;
+  if (m === null) return err;
+  const cause = (err as Error).cause;
+  if (isDenial(cause)) return new HostFailure(denialLine(cause), { cause });
+  return new HostFailure(`hostcall: --tcplisten ${o.listen[Number(m[1])].spec}: ${firstLine(m[2])}`, { cause: err });
 }
 
 function stackOf(err: unknown): string {

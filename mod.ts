@@ -5,10 +5,10 @@
  *
  * @example Run a program and capture what it prints
  * ```ts
- * import { Wasi } from "./mod.ts";
+ * import { Wasi } from "@hostcall/wasi";
  *
  * const wasi = new Wasi({ args: ["app", "-v"], env: { HOME: "/" }, stdout: "capture" });
- * const { instance } = await wasi.instantiate(await Deno.readFile("./examples/wc.wasm"));
+ * const { instance } = await wasi.instantiate(await Deno.readFile("app.wasm"));
  * const code = wasi.start(instance); // the guest's exit code; never kills the host process
  * console.log(code, wasi.stdoutText());
  * ```
@@ -16,7 +16,7 @@
  * @module
  */
 
-export { Wasi, type WasiImports, type WasiOptions, type WasmSource } from "./src/wasi.ts";
+export { type BindOptions, exitStatus, Wasi, type WasiImports, type WasiOptions, type WasmSource } from "./src/wasi.ts";
 export { WasiExit } from "./src/calls/proc.ts";
 export { WasiAsyncError } from "./src/async.ts";
 export { parseTraceScopes, type TraceOptions, type TraceScope } from "./src/trace.ts";
@@ -24,6 +24,7 @@ export { Errno, errnoName } from "./src/abi/errno.ts";
 export type { ClockName, WasiClock } from "./src/clocks.ts";
 export type { RandomSource } from "./src/state.ts";
 export type { StdinOption, StdoutOption } from "./src/stdio.ts";
+export type { ListenAddress, ListenerAddress, ListenerOption } from "./src/net/listen.ts";
 export type {
   AsyncFileHandle,
   AsyncFileSystem,
@@ -37,6 +38,7 @@ export type {
 } from "./src/fs/types.ts";
 export { Filetype, type Whence } from "./src/abi/consts.ts";
 export {
+  MemoryFiles,
   MemoryFs,
   type MemoryFsMkdirOptions,
   type MemoryFsOptions,
@@ -53,3 +55,4 @@ export {
 } from "./src/fs/fetch.ts";
 export { overlay } from "./src/fs/overlay.ts";
 export { hostFs } from "./src/fs/host.ts";
+export type { Denial, DenialListener, HostFsOptions } from "./src/fs/denial.ts";

@@ -5,9 +5,13 @@ import { type Guest, guestModule, loop, N, onHostcall, onNodeWasi } from "./_har
 import { onceToNull, stdoutToNull } from "./_stdout.ts";
 
 const module = guestModule("fd_write");
-/** [group, setup kind, where the bytes lie in guest memory, how many] (see guests/fd_write.wat). */
+/**
+ * [group, setup kind, where the bytes written lie in guest memory, how many] (see guests/fd_write.wat). The 16 lines
+ * of the first group follow one another in memory; the "apart" group writes the same lines from 16 places, gathered.
+ */
 const SHAPES = [
   ["fd_write 16 iovecs × 16 B", 0, 0x1000, 256],
+  ["fd_write 16 iovecs × 16 B apart", 2, 0x1000, 256],
   ["fd_write 1 iovec × 64 KiB", 1, 0x10000, 0x10000],
 ] as const;
 

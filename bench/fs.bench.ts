@@ -9,9 +9,9 @@ const root = fixture.root;
 globalThis.addEventListener("unload", () => fixture.remove());
 
 const mem = new MemoryFs();
-mem.writeFile("/sub/file.txt", new Uint8Array(8192).fill(97));
-mem.mkdirp("/big");
-for (let i = 0; i < 1000; i++) mem.writeFile(`/big/entry-${String(i).padStart(4, "0")}`, new Uint8Array(0));
+mem.files.writeFile("/sub/file.txt", new Uint8Array(8192).fill(97));
+mem.files.mkdir("/big", { recursive: true });
+for (let i = 0; i < 1000; i++) mem.files.writeFile(`/big/entry-${String(i).padStart(4, "0")}`, new Uint8Array(0));
 
 const module = guestModule("fs");
 const hosts: [string, FsGuest][] = [
@@ -36,6 +36,10 @@ const bare: Record<Loop, () => void> = {
     for (const _ of Deno.readDirSync(`${root}/big`));
   },
 };
+/** The floor of fd_readdir: the listing, plus one lstat per entry for d_ino (readDirSync gives no inode). */
+const listingWithInodes = () => {
+  for (const e of Deno.readDirSync(`${root}/big`)) Deno.lstatSync(`${root}/big/${e.name}`);
+};
 const groups: [Loop, string, number][] = [
   ["stat", "path_filestat_get", N],
   ["open_close", "path_open + fd_close", N],
@@ -54,4 +58,9 @@ for (const [fn, group, n] of groups) {
   Deno.bench(`bare Deno call`, { group }, () => {
     for (let i = 0; i < n; i++) bare[fn]();
   });
+  if (fn === "readdir") {
+    Deno.bench("floor: readDirSync + lstatSync per entry", { group }, () => {
+      for (let i = 0; i < n; i++) listingWithInodes();
+    });
+  }
 }

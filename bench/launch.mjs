@@ -11,7 +11,7 @@ const runs = {
   deno: () => [need("deno", deno), "run", "-A", script],
 };
 if (!(which in runs)) {
-  console.error("usage: node bench/launch.mjs bun|node|deno [--rounds=N] [--json] [filter...]");
+  console.error("usage: node bench/launch.mjs bun|node|deno [--rounds=N] [--cpu] [--json] [filter...]");
   process.exit(2);
 }
 const [bin, ...args] = runs[which]();

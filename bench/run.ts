@@ -1,7 +1,7 @@
 // The hot-path benches on Bun and Node (and Deno, as a cross-check): Hostcall and the runtime's node:wasi run the same
 // guest loop in one process, interleaved in rounds, beside a floor (the bare host calls Hostcall rests on).
 //
-//   bun bench/run.ts [--rounds=N] [--json] [filter...]     (npm run bench:bun)
+//   bun bench/run.ts [--rounds=N] [--cpu] [--json] [filter...]     (npm run bench:bun)
 //   node26 bench/run.ts ...                                 (npm run bench:node)
 //   deno run -A bench/run.ts ...
 //
@@ -10,7 +10,17 @@
 // which the parent copies to its own stdout. See bench/README.md ("On Bun and Node").
 
 import { spawn } from "node:child_process";
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import process from "node:process";
 import {
   ARGS,
@@ -44,12 +54,14 @@ interface Target {
   over: "node:wasi" | "bare";
 }
 
-/** One bench: node:wasi, Hostcall and a floor (what any host must do at least), each making N calls per run. */
+/** One bench: node:wasi, Hostcall and a floor (what any host must do at least), each making `calls` calls per run. */
 interface Bench {
   name: string;
   nodeWasi: Contender;
   hostcall: Contender;
   bare: Contender;
+  /** WASI calls (or bare equivalents) per run of a contender; N unless said. */
+  calls?: number;
 }
 
 /** What a bench gave: median ns per call of each contender, and per-round ratios summarised. */
@@ -78,15 +90,18 @@ const TARGETS: Record<Runtime, Record<string, Target>> = {
     "path_filestat_get": { max: 0.5, over: "node:wasi" },
     "path_open + fd_close": { max: 0.5, over: "node:wasi" },
     "fd_seek + fd_read 4 KiB": { max: 0.5, over: "node:wasi" },
+    "fd_readdir 1000 entries": { max: 1.2, over: "bare" },
   },
   node: {
     "clock_time_get realtime": { max: 1.1, over: "node:wasi" },
     "clock_time_get monotonic": { max: 1.1, over: "node:wasi" },
     "fd_write 16×16 B": { max: 1.0, over: "node:wasi" },
+    "fd_write 1×64 KiB": { max: 1.25, over: "node:wasi" },
     "args_sizes_get": { max: 1.0, over: "node:wasi" },
     "path_filestat_get": { max: 1.0, over: "node:wasi" },
     "path_open + fd_close": { max: 1.0, over: "node:wasi" },
     "fd_seek + fd_read 4 KiB": { max: 1.0, over: "node:wasi" },
+    "fd_readdir 1000 entries": { max: 1.2, over: "bare" },
   },
   deno: {
     "clock_time_get realtime": { max: 0.8, over: "node:wasi" },
@@ -98,6 +113,7 @@ const TARGETS: Record<Runtime, Record<string, Target>> = {
     "path_filestat_get": { max: 0.5, over: "node:wasi" },
     "path_open + fd_close": { max: 0.8, over: "node:wasi" },
     "fd_seek + fd_read 4 KiB": { max: 1.0, over: "node:wasi" },
+    "fd_readdir 1000 entries": { max: 1.2, over: "bare" },
   },
 };
 
@@ -127,18 +143,27 @@ function calibrate(c: Contender): number {
   }
 }
 
-/** ns per call of one sample of `c` (reps runs of N calls). */
-function sample(c: Contender, reps: number): number {
+/**
+ * ns per call of one sample of `c` (reps runs of `calls` calls): wall-clock time, or with `cpu` the process's CPU time
+ * (user + system, every thread), which leaves out the time other jobs on a busy machine held the CPU.
+ */
+function sample(c: Contender, reps: number, calls: number, cpu: boolean): number {
+  if (cpu) {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < reps; i++) c.run();
+    const t = process.cpuUsage(t0);
+    return (t.user + t.system) * 1e3 / (reps * calls);
+  }
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) c.run();
-  return (performance.now() - t0) * 1e6 / (reps * N);
+  return (performance.now() - t0) * 1e6 / (reps * calls);
 }
 
 /**
  * Runs the three contenders in rounds, in turn (the order rotates each round so none always follows the same one),
  * after a warm-up; each round gives one ns/call per contender and so one ratio per pair.
  */
-function measure(b: Bench, rounds: number): Result {
+function measure(b: Bench, rounds: number, cpu: boolean): Result {
   const cs = [b.nodeWasi, b.hostcall, b.bare];
   for (const c of cs) c.run(); // a broken host throws here, before anything is timed
   const warmEnd = performance.now() + WARMUP_MS;
@@ -148,7 +173,7 @@ function measure(b: Bench, rounds: number): Result {
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < 3; k++) {
       const i = (r + k) % 3;
-      ns[i].push(sample(cs[i], reps[i]));
+      ns[i].push(sample(cs[i], reps[i], b.calls ?? N, cpu));
     }
   }
   const per = (a: number, b: number) => quartiles(ns[a].map((x, r) => x / ns[b][r]));
@@ -208,8 +233,14 @@ function bareStdoutWrite(bytes: Uint8Array): () => void {
 
 function fdWriteBenches(): Bench[] {
   const module = guestModule("fd_write");
-  // [name, setup kind, where the bytes lie in guest memory, how many] (see guests/fd_write.wat).
-  const shapes = [["fd_write 16×16 B", 0, 0x1000, 256], ["fd_write 1×64 KiB", 1, 0x10000, 0x10000]] as const;
+  // [name, setup kind, where the bytes lie in guest memory, how many] (see guests/fd_write.wat). The 16 lines of
+  // "16×16 B" follow one another in memory; "16×16 B apart" has the same lines with gaps, so they must be gathered
+  // (the bytes written, and so the floor, are the same: the lines at 0x1000).
+  const shapes = [
+    ["fd_write 16×16 B", 0, 0x1000, 256],
+    ["fd_write 16×16 B apart", 2, 0x1000, 256],
+    ["fd_write 1×64 KiB", 1, 0x10000, 0x10000],
+  ] as const;
   return shapes.map(([name, kind, at, size]) => {
     const theirs = onNodeWasi(module), ours = onHostcall(module);
     theirs.setup!(kind);
@@ -307,6 +338,22 @@ function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () =>
   };
 }
 
+/**
+ * The floor of fd_readdir on this runtime: a listing of `dir` plus, for d_ino (which no runtime's listing gives), one
+ * lstat per entry, in the runtime's cheapest form (node:fs: the number form; Deno: `Deno.lstatSync`).
+ */
+function bareListing(dir: string): () => void {
+  if (runtime === "deno") {
+    return () => {
+      for (const e of Deno.readDirSync(dir)) Deno.lstatSync(`${dir}/${e.name}`);
+    };
+  }
+  const opts = { throwIfNoEntry: false } as const;
+  return () => {
+    for (const d of readdirSync(dir, { withFileTypes: true })) lstatSync(`${dir}/${d.name}`, opts);
+  };
+}
+
 function fsBenches(root: string, file: string): Bench[] {
   const module = guestModule("fs");
   const theirs = onNodeWasi(module, { "/": root }) as unknown as FsGuest;
@@ -326,12 +373,29 @@ function fsBenches(root: string, file: string): Bench[] {
     ["path_open + fd_close", "open_close", "2 lstat + open + close"],
     ["fd_seek + fd_read 4 KiB", "seek_read", runtime === "deno" ? "seek + read" : "pread"],
   ] as const;
-  return groups.map(([name, fn, bareLabel]) => ({
+  const benches: Bench[] = groups.map(([name, fn, bareLabel]) => ({
     name,
     nodeWasi: fsLoop("node:wasi", theirs, fn),
     hostcall: fsLoop("Hostcall", ours, fn),
     bare: bareLoop(`bare ${bareLabel}`, bare[fn]),
   }));
+  // One fd_readdir from cookie 0 lists all of big/ (1000 entries, then . and ..) into the guest's 64 KiB buffer.
+  const listing = bareListing(`${root}/big`);
+  const readdirOnce = (label: string, g: FsGuest): Contender => ({
+    label,
+    run: () => {
+      const err = g.readdir(1);
+      if (err !== 0) throw new Error(`${label} readdir: errno bits ${err}`);
+    },
+  });
+  benches.push({
+    name: "fd_readdir 1000 entries",
+    nodeWasi: readdirOnce("node:wasi", theirs),
+    hostcall: readdirOnce("Hostcall", ours),
+    bare: { label: "listing + 1000 lstat", run: listing },
+    calls: 1,
+  });
+  return benches;
 }
 
 // --- the report -----------------------------------------------------------------------------------------------------
@@ -368,6 +432,7 @@ function stdoutIsDevNull(): boolean {
 function main(): void {
   const argv = process.argv.slice(2);
   const json = argv.includes("--json");
+  const cpu = argv.includes("--cpu");
   const roundsArg = argv.find((a) => a.startsWith("--rounds="));
   const rounds = roundsArg === undefined ? 21 : Number(roundsArg.substring(9));
   const filters = argv.filter((a) => !a.startsWith("--"));
@@ -384,7 +449,8 @@ function main(): void {
     ].filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
     if (!json) {
       report(
-        `Hostcall ÷ ${runtimeName()}'s node:wasi, ${rounds} rounds of ~${SAMPLE_MS} ms per contender; ns per call`,
+        `Hostcall ÷ ${runtimeName()}'s node:wasi, ${rounds} rounds of ~${SAMPLE_MS} ms per contender; ns per call` +
+          (cpu ? " (process CPU time)" : ""),
       );
       report(`are medians, ratios the median of per-round ratios [first–third quartile].\n`);
       report(
@@ -393,7 +459,7 @@ function main(): void {
       report("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | :-: |");
     }
     for (const b of benches) {
-      const r = measure(b, rounds);
+      const r = measure(b, rounds, cpu);
       report(json ? JSON.stringify({ runtime, ...r }) : row(r));
     }
   } finally {

@@ -1,5 +1,6 @@
-// Rebuilds every guest program (.c with clang-14 for wasm32-wasi, .wat with wabt) under tests/guests/ (p1/: the
-// wasmtime parity guests), examples/, examples/edge/ and bench/guests/.
+// Rebuilds every guest program (.c with clang-14 for wasm32-wasi, .rs with Debian's rustc for wasm32-wasi, .wat with
+// wabt) under tests/guests/ (p1/: the
+// wasmtime parity guests), examples/, examples/edge/, examples/http-server/ and bench/guests/.
 //
 // Usage: node scripts/build_guests.mjs            rebuild the .wasm files in place
 //        node scripts/build_guests.mjs --check    rebuild in memory and fail if a committed .wasm differs
@@ -12,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIRS = ["tests/guests", "tests/guests/p1", "examples", "examples/edge", "bench/guests"];
+const DIRS = ["tests/guests", "tests/guests/p1", "examples", "examples/edge", "examples/http-server", "bench/guests"];
 const CLANG = "clang-14";
 const APT = "apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32";
 // -ffile-prefix-map: __FILE__ in a guest's messages is repository-relative, so the bytes (and what a test expects a
@@ -25,6 +26,19 @@ const CFLAGS = [
   "-Wextra",
   "-Wl,--strip-all",
   `-ffile-prefix-map=${ROOT}=`,
+];
+// Debian's rustc (1.63, with libstd-rust-dev-wasm32): a rustup rustc earlier in PATH has no wasm32-wasi target.
+const RUSTC = "/usr/bin/rustc";
+const RUST_APT = "apt-get install rustc libstd-rust-dev-wasm32";
+const RUSTFLAGS = [
+  "--edition",
+  "2021",
+  "--target",
+  "wasm32-wasi",
+  "-O",
+  "-C",
+  "strip=symbols",
+  `--remap-path-prefix=${ROOT}=`,
 ];
 /** Extra flags per C source (by file name). */
 const EXTRA_CFLAGS = {
@@ -57,6 +71,15 @@ function buildC(src, out) {
   return readFileSync(out);
 }
 
+function buildRust(src, out) {
+  try {
+    execFileSync(RUSTC, [...RUSTFLAGS, "-o", out, src], { stdio: ["ignore", "inherit", "inherit"] });
+  } catch {
+    fail(`${RUSTC} ${[...RUSTFLAGS, "-o", out, src].join(" ")} failed (no rustc or no wasm32-wasi std? ${RUST_APT})`);
+  }
+  return readFileSync(out);
+}
+
 let wabt;
 async function buildWat(src) {
   wabt ??= await (await import("wabt")).default();
@@ -71,7 +94,7 @@ async function buildWat(src) {
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--")).map((f) => join(ROOT, f));
 const sources = DIRS.flatMap((dir) =>
-  readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".c") || f.endsWith(".wat")).sort()
+  readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".c") || f.endsWith(".rs") || f.endsWith(".wat")).sort()
     .map((f) => join(ROOT, dir, f))
 ).filter((f) => only.length === 0 || only.includes(f));
 const unknown = only.filter((f) => !sources.includes(f));
@@ -82,9 +105,13 @@ const scratch = mkdtempSync(join(tmpdir(), "build_guests-"));
 const stale = [];
 try {
   for (const src of sources) {
-    const target = src.replace(/\.(c|wat)$/, ".wasm");
+    const target = src.replace(/\.(c|rs|wat)$/, ".wasm");
     const rel = target.slice(ROOT.length);
-    const bytes = src.endsWith(".c") ? buildC(src, join(scratch, "out.wasm")) : await buildWat(src);
+    const bytes = src.endsWith(".c")
+      ? buildC(src, join(scratch, "out.wasm"))
+      : src.endsWith(".rs")
+      ? buildRust(src, join(scratch, "out.wasm"))
+      : await buildWat(src);
     if (check) {
       let old;
       try {

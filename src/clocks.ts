@@ -30,7 +30,7 @@ export interface WasiClock {
 const NAMES: readonly ClockName[] = ["realtime", "monotonic", "process", "thread"];
 /** Wall-clock drift (ms) between performance time and `Date.now()` that triggers a resync. */
 const RESYNC_MS = 2;
-/** Longest busy wait (ms) of one sleep where the host cannot block (decisions.md#sleeping-without-atomicswait). */
+/** Longest busy wait (ms) of one sleep where the host cannot block (decisions.md#sleeping-without-atomics-wait). */
 export const SPIN_MAX_MS = 10;
 /** Clock reads in a row without the clock moving after which a busy wait gives up (a clock frozen while code runs). */
 const SPIN_STUCK_READS = 1 << 18;
@@ -99,7 +99,7 @@ export class Clocks {
   /** Writes the time of clock `id` (a valid id) as a u64 at `p`. */
   write(m: GuestMemory, p: number, id: number): void {
     const inj = this.#injected;
-    if (inj !== undefined) return m.setU64(p, BigInt.asUintN(64, inj.now(NAMES[id])));
+    if (inj !== undefined) return m.setU64(p, BigInt.asUintN(64, injectedNow(inj, id)));
     const hr = this.#hr;
     if (id === ClockId.MONOTONIC) {
       return hr !== undefined ? m.setU64(p, hr()) : m.setU64n(p, Math.floor(performance.now() * 1e6));
@@ -113,7 +113,7 @@ export class Clocks {
   /** The time of clock `id` in nanoseconds, exactly as `write` would report it (for ABSTIME and *_NOW). */
   now(id: number): bigint {
     const inj = this.#injected;
-    if (inj !== undefined) return BigInt.asUintN(64, inj.now(NAMES[id]));
+    if (inj !== undefined) return BigInt.asUintN(64, injectedNow(inj, id));
     const hr = this.#hr;
     if (hr !== undefined && id <= ClockId.MONOTONIC) return id === ClockId.MONOTONIC ? hr() : this.#realtimeNs(hr());
     if (id === ClockId.MONOTONIC) return BigInt(Math.floor(performance.now() * 1e6));
@@ -129,7 +129,11 @@ export class Clocks {
   /** Writes the resolution of clock `id` at `p`. */
   writeResolution(m: GuestMemory, p: number, id: number): void {
     const inj = this.#injected;
-    if (inj !== undefined) return m.setU64(p, inj.resolution?.(NAMES[id]) ?? 1000n);
+    if (inj !== undefined) {
+      const res = inj.resolution?.(NAMES[id]) ?? 1000n;
+      if (typeof res !== "bigint") throw notBigint(`resolution("${NAMES[id]}")`, res);
+      return m.setU64(p, BigInt.asUintN(64, res));
+    }
     // hrtime is CLOCK_MONOTONIC, 1 ns; the CPU clocks without process.cpuUsage are monotonic time since construction.
     const mono = this.#hr !== undefined ? 1 : hostResolutionNs();
     m.setU64n(p, id >= ClockId.PROCESS_CPUTIME_ID && this.#cpuUsage() ? 1000 : mono);
@@ -167,7 +171,7 @@ export class Clocks {
       Atomics.wait(this.#sleeper, 0, 0, ms);
       return true;
     } catch {
-      this.#canWait = false; // see docs/decisions.md#sleeping-without-atomicswait
+      this.#canWait = false; // see docs/decisions.md#sleeping-without-atomics-wait
       return false;
     }
   }
@@ -197,7 +201,7 @@ export class Clocks {
     return t + this.#epochNs;
   }
 
-  /** performance.timeOrigin, re-anchored to Date.now() when they drift apart (see decisions.md#realtime). */
+  /** performance.timeOrigin, re-anchored to Date.now() when they drift apart (see decisions.md#clocks). */
   #wallEpochMs(now: number = performance.now()): number {
     if (now - this.#lastSyncMs > 1000) {
       this.#lastSyncMs = now;
@@ -238,6 +242,20 @@ export class Clocks {
     if (this.#hr !== undefined) return Number(this.#hr() - this.#startNs);
     return Math.floor((performance.now() - this.#startMs) * 1e6);
   }
+}
+
+/** An injected clock's reading, which must be a bigint (a number would fail deep inside a BigInt operation). */
+function injectedNow(inj: WasiClock, id: number): bigint {
+  const v = inj.now(NAMES[id]);
+  if (typeof v !== "bigint") throw notBigint(`now("${NAMES[id]}")`, v);
+  return v;
+}
+
+function notBigint(call: string, v: unknown): TypeError {
+  const got = typeof v === "number" ? `the number ${v}` : typeof v;
+  return new TypeError(
+    `options.clock.${call} returned ${got}: it must return nanoseconds as a bigint (e.g. BigInt(Date.now()) * 1_000_000n)`,
+  );
 }
 
 /**

@@ -28,8 +28,9 @@ export const FILE_RIGHTS = Rights.FD_DATASYNC | Rights.FD_READ | Rights.FD_SEEK 
 
 /**
  * One open descriptor. The defaults are what a descriptor that cannot do a thing answers; each
- * kind overrides what it can do. Rights are reported by fd_fdstat_get; a right the guest dropped
- * with fd_fdstat_set_rights is refused with NOTCAPABLE (see `dropped`).
+ * kind overrides what it can do. Rights are reported by fd_fdstat_get and enforced as capabilities:
+ * a right of its kind the descriptor lacks (never granted by path_open, or dropped with
+ * fd_fdstat_set_rights) is refused with NOTCAPABLE (see `dropped`, decisions.md#rights).
  */
 export abstract class Descriptor {
   abstract readonly filetype: Filetype;
@@ -37,7 +38,11 @@ export abstract class Descriptor {
   flags = 0;
   rightsBase = 0;
   rightsInheriting = 0;
-  /** Rights removed by fd_fdstat_set_rights: using one of them is NOTCAPABLE. */
+  /**
+   * Rights the descriptor's kind has but this one lacks: not granted when it was opened (the guest asked for less,
+   * or the directory could not hand them down) or removed by fd_fdstat_set_rights. Using one is NOTCAPABLE; a right
+   * the kind never has is answered by the kind (EBADF to read stdout, ESPIPE to seek it).
+   */
   dropped = 0;
 
   /** The filetype fd_fdstat_get/fd_filestat_get report (a stream decides it lazily). */
@@ -95,6 +100,10 @@ export abstract class Descriptor {
   whenReady(_write: boolean): PromiseLike<unknown> | null {
     return null;
   }
+  /** True when the input is at its end or the peer hung up (poll_oneoff's FD_READWRITE_HANGUP). */
+  hungUp(): boolean {
+    return false;
+  }
   close(): Errno {
     return Errno.SUCCESS;
   }
@@ -136,6 +145,9 @@ export class StreamDescriptor extends Descriptor {
   override whenReady(write: boolean): PromiseLike<unknown> | null {
     return write === this.#input ? null : this.stream.whenReady?.(write) ?? null;
   }
+  override hungUp(): boolean {
+    return this.#input && this.stream.ended();
+  }
 }
 
 /** A directory: a preopen, or one opened with path_open. Holds its backend and backend path. */
@@ -143,7 +155,8 @@ export class DirDescriptor extends Descriptor {
   readonly filetype = Filetype.DIRECTORY;
   /** The guest path of a preopen (fd_prestat_dir_name), UTF-8 encoded once; null for other dirs. */
   readonly preopenName: Uint8Array | null;
-  readonly fs: FileSystem;
+  /** Its backend; changed by `moved()` when the guest renames it into another preopen of the same host. */
+  fs: FileSystem;
   /** Where it is in `fs` ("" for a preopen's root); moved by `moved()` when the guest renames it. */
   path: string;
   /** A backend handle for readdir and sync, opened at first use. */
@@ -151,19 +164,27 @@ export class DirDescriptor extends Descriptor {
   /** The backend path `#handle` was opened at. */
   #handlePath = "";
 
-  constructor(fs: FileSystem, path: string, preopenName: string | null, rights = DIR_RIGHTS) {
+  /** A directory with `rights` (of DIR_RIGHTS; the rest are NOTCAPABLE) handing down `inheriting`. */
+  constructor(
+    fs: FileSystem,
+    path: string,
+    preopenName: string | null,
+    rights = DIR_RIGHTS,
+    inheriting = DIR_RIGHTS | FILE_RIGHTS,
+  ) {
     super();
     this.fs = fs;
     this.path = path;
     this.preopenName = preopenName === null ? null : new TextEncoder().encode(preopenName);
     this.rightsBase = rights & DIR_RIGHTS;
-    this.rightsInheriting = DIR_RIGHTS | FILE_RIGHTS;
+    this.rightsInheriting = inheriting;
+    this.dropped = DIR_RIGHTS & ~this.rightsBase;
   }
 
   /**
    * Where this directory is now: its path walked again from the preopen's root by the sandbox, every name looked at
    * and symlinks followed inside the preopen only. The path is never trusted as it is: since the fd was opened, the
-   * guest (or anyone) may have put a symlink at one of its names (decisions.md#dir-fds).
+   * guest (or anyone) may have put a symlink at one of its names (decisions.md#directory-fds).
    */
   where(): string | Errno {
     if (this.path === "") return ""; // a preopen's root: nothing above it to swap
@@ -199,12 +220,14 @@ export class DirDescriptor extends Descriptor {
     return this.fs.stat(at.slice(0, Math.max(0, at.lastIndexOf("/"))), out, true);
   }
   /**
-   * Follows a rename of `from` to `to` in the same backend, when it moved this directory or one of
-   * its parents, so the fd keeps naming the directory it was opened on (decisions.md#dir-fds).
+   * Follows a rename of `from` in `fromFs` to `to` in `toFs` (the same backend, or another preopen of the same host
+   * filesystem), when it moved this directory or one of its parents, so the fd keeps naming the directory it was
+   * opened on (decisions.md#directory-fds).
    */
-  moved(fs: FileSystem, from: string, to: string): void {
-    if (fs !== this.fs || this.preopenName !== null) return;
+  moved(fromFs: FileSystem, from: string, toFs: FileSystem, to: string): void {
+    if (fromFs !== this.fs || this.preopenName !== null) return;
     if (this.path !== from && !this.path.startsWith(`${from}/`)) return;
+    this.fs = toFs;
     this.path = to + this.path.slice(from.length);
     this.close(); // the cached backend handle names the old path: reopen at next use
   }
@@ -242,11 +265,16 @@ export class FileDescriptor extends Descriptor {
   readonly filetype: Filetype;
   readonly handle: FileHandle;
 
-  constructor(handle: FileHandle, filetype: Filetype, rights: number, flags: number) {
+  /**
+   * A file with `rights`; of the rights in `usable` (FILE_RIGHTS less those its open mode excludes: the write rights
+   * of a file not open for writing answer what the handle answers, EBADF) the ones it lacks are NOTCAPABLE.
+   */
+  constructor(handle: FileHandle, filetype: Filetype, rights: number, flags: number, usable = FILE_RIGHTS) {
     super();
     this.handle = handle;
     this.filetype = filetype;
     this.rightsBase = rights & FILE_RIGHTS;
+    this.dropped = usable & FILE_RIGHTS & ~this.rightsBase;
     this.flags = flags;
   }
   override read(dst: Uint8Array): IoResult {

@@ -1,6 +1,12 @@
 // GuestMemory: bounds checks and little-endian reads/writes over the guest's linear memory.
 
 const EMPTY = new Uint8Array(0);
+/**
+ * What a host call says when no memory was bound: the guest's exports were called before `start()`/`initialize()`, or
+ * the instance was made with another Wasi's imports (node:wasi throws too; a silent EFAULT left output empty).
+ */
+const UNBOUND = "a WASI call reached a Wasi that has no guest memory: call wasi.start(instance) (a command) or " +
+  "wasi.initialize(instance) (a reactor) before the guest's exports, on the instance made with this Wasi's imports";
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -17,7 +23,7 @@ export class GuestMemory {
   shared = false;
   #dv: DataView = new DataView(EMPTY.buffer);
 
-  /** Binds the instance's memory; until then every range is out of bounds. */
+  /** Binds the instance's memory; until then every range check throws (a host call before start/initialize). */
   bind(memory: WebAssembly.Memory): void {
     this.#memory = memory;
     this.#refresh();
@@ -32,7 +38,7 @@ export class GuestMemory {
 
   #refresh(): void {
     const m = this.#memory;
-    if (m === undefined) return;
+    if (m === undefined) throw new Error(UNBOUND);
     const buf = m.buffer;
     if (buf === this.bytes.buffer && buf.byteLength === this.bytes.length) return;
     this.bytes = new Uint8Array(buf);
@@ -82,10 +88,14 @@ export class GuestMemory {
   /** A view of guest bytes (a `subarray`, never a copy); valid until memory grows. */
   view(p: number, len: number): Uint8Array {
     const last = this.#lastView;
-    if (last.byteOffset === p && last.length === len && last.buffer === this.bytes.buffer) return last;
+    // `bytes` is replaced whenever the buffer is; comparing it, not `.buffer` (a call into C++ on V8), is enough.
+    if (last.byteOffset === p && last.length === len && this.#lastViewOf === this.bytes) return last;
+    this.#lastViewOf = this.bytes;
     return (this.#lastView = this.bytes.subarray(p, p + len));
   }
   #lastView: Uint8Array = EMPTY;
+  /** The `bytes` that `#lastView` was cut from. */
+  #lastViewOf: Uint8Array = EMPTY;
 
   /** Decodes UTF-8 at `p`; null when the bytes are not valid UTF-8. */
   readString(p: number, len: number): string | null {
@@ -98,6 +108,16 @@ export class GuestMemory {
 
   /** Encodes `s` as UTF-8 at `p` into at most `max` bytes; returns the bytes written. */
   writeString(p: number, s: string, max: number): number {
-    return utf8.encodeInto(s, this.bytes.subarray(p, p + max)).written;
+    const n = s.length, bytes = this.bytes;
+    if (n <= max) { // ASCII, the common case, byte by byte: a view for encodeInto costs V8 more than a short name
+      let i = 0;
+      while (i < n) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[p + i++] = c;
+      }
+      if (i === n) return n;
+    }
+    return utf8.encodeInto(s, bytes.subarray(p, p + max)).written;
   }
 }

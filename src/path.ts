@@ -17,12 +17,14 @@ const utf8 = new TextEncoder();
 
 /**
  * Resolves guest paths. Every component is looked at with `lstat` and every symlink is read and
- * followed here, never by a backend, so nothing can lead outside the preopen root:
+ * followed here, never by a backend. The wall is the directory fd the call names: its path (`base`)
+ * is walked first, from the preopen's root, and the guest path (with every symlink target spliced
+ * into it) may then never climb above the depth the base reached (decisions.md#sandbox):
  *
  * ```
- *   guest "a/../b/link/x"   base "d"        (backend path of the dir fd)
+ *   guest "a/../b/link/x"   base "d"        (backend path of the dir fd: the floor is depth 1)
  *   stack [d] -> [d,a] -> [d] -> [d,b] -> link="../c" spliced in -> [d] -> [d,c] -> [d,c,x]
- *   ".." at an empty stack, an absolute path or an absolute symlink target -> PERM (as wasmtime)
+ *   ".." at the floor, an absolute path or an absolute symlink target -> PERM (as wasmtime)
  * ```
  *
  * One resolver per `State`; results are left in its fields so a call allocates only the strings.
@@ -34,6 +36,8 @@ export class PathResolver {
   dirOnly = false;
   /** The final component exists; then `stat` holds its metadata (of the link itself when not followed). */
   exists = false;
+  /** The path named the directory fd's own directory (".", "a/..", a symlink to "."): nothing above it is reachable. */
+  atBase = false;
   readonly #st: Stat;
 
   constructor(st: Stat) {
@@ -46,9 +50,10 @@ export class PathResolver {
   }
 
   /**
-   * Resolves `guest` under `base` (a backend path of a directory of `fs`). With `follow`, a final
-   * symlink is followed too. A missing final component is not an error (`exists` is false); a
-   * missing or non-directory intermediate one is NOENT or NOTDIR.
+   * Resolves `guest` under `base` (a backend path of a directory of `fs`, walked again from the root: it
+   * must still lead to a directory inside the preopen). With `follow`, a final symlink is followed too.
+   * A missing final component is not an error (`exists` is false); a missing or non-directory
+   * intermediate one is NOENT or NOTDIR; climbing above `base` is PERM.
    */
   resolve(fs: FileSystem, base: string, guest: string, follow: boolean): Errno {
     if (guest.length === 0) return Errno.NOENT;
@@ -57,8 +62,13 @@ export class PathResolver {
     const st = this.#st;
     const stack: string[] = [];
     // The base (a directory fd's path) is walked as well, never trusted: since the fd was opened, a name on it may
-    // have become a symlink (decisions.md#dir-fds). For a preopen's root ("") this costs nothing.
-    let parts = base === "" ? guest.split("/") : base.split("/").concat(guest.split("/"));
+    // have become a symlink (decisions.md#directory-fds). For a preopen's root ("") this costs nothing. Its components are
+    // parts[0, baseEnd): they may climb no higher than the preopen's root (floor 0); once they are all walked, the
+    // floor is the depth reached, and nothing of the guest path may climb above it (decisions.md#sandbox).
+    const g = guest.split("/");
+    let parts = base === "" ? g : base.split("/").concat(g);
+    let baseEnd = parts.length - g.length;
+    let floor = 0;
     let lastReal = lastRealIndex(parts);
     let links = 0;
     let statted = false; // st holds the final component's metadata
@@ -66,8 +76,9 @@ export class PathResolver {
     this.dirOnly = false;
     let i = 0;
     while (i < parts.length) {
+      if (i === baseEnd) floor = stack.length; // the base is walked: the wall is where it led
       const c = parts[i++];
-      const last = lastReal < i; // no real component follows
+      const last = i > baseEnd && lastReal < i; // no real guest component follows
 
       statted = false;
       if (c === "" || c === ".") {
@@ -75,7 +86,7 @@ export class PathResolver {
         continue;
       }
       if (c === "..") {
-        if (stack.length === 0) return Errno.PERM; // would climb out of the preopen
+        if (stack.length <= floor) return Errno.PERM; // would climb above the directory fd (or the preopen)
         stack.pop();
         if (last) this.dirOnly = true;
         continue;
@@ -105,7 +116,11 @@ export class PathResolver {
         if (target.length === 0) return Errno.NOENT;
         if (target.charCodeAt(0) === 0x2f) return Errno.PERM; // an absolute target names the host's root
         stack.pop();
-        parts = target.split("/").concat(parts.slice(i));
+        const spliced = target.split("/");
+        // A link on the base's path: what is left of the base now starts after its target. A link in the guest path:
+        // the base is long walked, and its target stays under the same floor.
+        baseEnd = i <= baseEnd ? baseEnd - i + spliced.length : -1;
+        parts = spliced.concat(parts.slice(i));
         lastReal = lastRealIndex(parts);
         i = 0;
         continue;
@@ -117,6 +132,7 @@ export class PathResolver {
       }
     }
     this.path = stack.join("/");
+    this.atBase = stack.length === floor;
     if (this.exists && !statted) {
       // The walk ended on ".", ".." or the base itself: a directory we stood in.
       const e = fs.stat(this.path, st, true);

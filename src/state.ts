@@ -57,13 +57,15 @@ export class State {
   readonly async: boolean;
   /** The entry into the guest in flight (async mode), or undefined. */
   run: Run | undefined = undefined;
+  /** Async mode: host JS functions (the caller's own imports) on the stack now; a wait cannot suspend across them. */
+  jsDepth = 0;
   /** Which attempt of the current call this is: 0 first, then 1, 2… after each wait (always 0 in sync mode). */
   retry = 0;
   /** Async mode: counts the suspending calls made, so a call's retry is told from the next call (src/replay.ts). */
   call = 0;
   /** Async mode with an async filesystem preopened: the log of the current call's backend calls. */
   fsLog: ReplayLog | undefined = undefined;
-  /** Monotonic ns when the current poll_oneoff began (its first attempt), for relative timeouts across retries. */
+  /** Monotonic ns when the current poll_oneoff first waited, for its relative timeouts across retries. */
   pollStart = 0n;
   /** The same instant as `performance.now()` (ms). */
   pollStartMs = 0;

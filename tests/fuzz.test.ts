@@ -1,5 +1,5 @@
-// The syscall fuzzer: seeded random calls across every preview1 and preview0 function, on MemoryFs and on a
-// host directory, with hostile pointers, lengths, iovecs, flags, fds, paths and i64 values.
+// The syscall fuzzer: seeded random calls across every preview1 and preview0 function, on MemoryFs and on two
+// host directories (one filesystem), with hostile pointers, lengths, iovecs, flags, fds, paths and i64 values.
 //
 // Every call must return an errno (0..76), or throw `WasiExit` from proc_exit and nothing else; a failed call must
 // leave every guest byte as it was, and a successful one may change only its output ranges (computed before the
@@ -44,7 +44,8 @@ import {
 } from "../mod.ts";
 import { SUBSCRIPTION, SUBSCRIPTION_P0, type SubscriptionLayout } from "../src/abi/layout.ts";
 import { newStat, openFlags } from "../src/fs/types.ts";
-import { type Imports, memoryModule, witxFunctions } from "./helpers.ts";
+import { type Imports, memoryModule } from "./helpers.ts";
+import { PREVIEW0, PREVIEW1 } from "./abi_facts.ts";
 import { Prng } from "./prng.ts";
 
 // ---- how much ----
@@ -135,8 +136,8 @@ const NOW = 1_700_000_000_123_456_789n;
 function seededMemoryFs(): MemoryFs {
   const fs = new MemoryFs({ now: () => NOW });
   seedTree({
-    mkdir: (p) => fs.mkdirp(p),
-    write: (p, data) => fs.writeFile(p, data),
+    mkdir: (p) => fs.files.mkdir(p, { recursive: true }),
+    write: (p, data) => fs.files.writeFile(p, data),
     symlink: (target, p) => assert.equal(fs.symlink(target, p), Errno.SUCCESS, `seeding ${p}`),
   });
   return fs;
@@ -190,23 +191,26 @@ function memoryWorld(): World {
 }
 
 /**
- * `tmp/root/` is the preopen; `tmp/outside/` (the canary) and `tmp/SIBLING` are beside it. `tmp` is made in
- * HOSTCALL_FUZZ_HOSTDIR when set (e.g. /dev/shm: a tmpfs lets files grow past 2^53 bytes), else the temp dir.
+ * `tmp/root/` and `tmp/other/` are the two host preopens (one filesystem: renames and links between them happen on
+ * the host); `tmp/outside/` (the canary) and `tmp/SIBLING` are beside them. `tmp` is made in HOSTCALL_FUZZ_HOSTDIR
+ * when set (e.g. /dev/shm: a tmpfs lets files grow past 2^53 bytes), else the temp dir.
  */
 function hostWorld(): World {
   const parent = process.env.HOSTCALL_FUZZ_HOSTDIR || tmpdir();
   const tmp = realpathSync(mkdtempSync(join(parent, "hostcall-fuzz-")));
-  const root = join(tmp, "root"), outside = join(tmp, "outside");
-  mkdirSync(root);
+  const root = join(tmp, "root"), other = join(tmp, "other"), outside = join(tmp, "outside");
   mkdirSync(join(outside, "sub"), { recursive: true });
   writeFileSync(join(outside, "canary.txt"), CANARY);
   writeFileSync(join(outside, "sub", "inner.txt"), CANARY + "-inner");
   writeFileSync(join(tmp, SIBLING), CANARY + "-sibling");
-  seedTree({
-    mkdir: (p) => mkdirSync(join(root, p)),
-    write: (p, data) => writeFileSync(join(root, p), data),
-    symlink: (target, p) => symlinkSync(target, join(root, p)),
-  });
+  for (const dir of [root, other]) {
+    mkdirSync(dir);
+    seedTree({
+      mkdir: (p) => mkdirSync(join(dir, p)),
+      write: (p, data) => writeFileSync(join(dir, p), data),
+      symlink: (target, p) => symlinkSync(target, join(dir, p)),
+    });
+  }
   const ro = seededMemoryFs();
   const hostSnapshot = () => {
     const out: unknown[] = [];
@@ -217,7 +221,7 @@ function hostWorld(): World {
       else if (s.isFile()) out.push(readFileSync(p, "utf8"));
       else if (s.isDirectory()) {
         for (const name of readdirSync(p).sort()) {
-          if (p === tmp && name === "root") out.push("root/");
+          if (p === tmp && (name === "root" || name === "other")) out.push(`${name}/`);
           else entry(join(p, name));
         }
       }
@@ -226,7 +230,7 @@ function hostWorld(): World {
     return out;
   };
   return {
-    preopens: { "/sandbox": root, "/other": seededMemoryFs(), "/ro": readOnly(ro) },
+    preopens: { "/sandbox": root, "/other": other, "/ro": readOnly(ro) },
     untouchable: () => [hostSnapshot(), fsSnapshot(ro)],
     cleanup: () => rmSync(tmp, { recursive: true, force: true }),
   };
@@ -360,6 +364,8 @@ const FDF_APPEND = 1, FDF_NONBLOCK = 4; // $fdflags
 const RIGHTS_ALL = (1n << 30n) - 1n;
 const R_READ = (1n << 1n) | (1n << 2n) | (1n << 5n) | (1n << 14n) | (1n << 21n); // read, seek, tell, readdir, filestat
 const R_WRITE = (1n << 6n) | (1n << 22n) | (1n << 23n) | (1n << 8n); // write, set size, set times, allocate
+/** Every right but the writing ones (write, allocate, set size): a directory fd that may make every path call. */
+const R_DIR = RIGHTS_ALL & ~((1n << 6n) | (1n << 8n) | (1n << 22n));
 
 const I64S = [
   0n,
@@ -529,7 +535,8 @@ class Gen {
   rights(): bigint {
     const r = this.r, k = r.int(10);
     if (k < 3) return RIGHTS_ALL;
-    if (k < 5) return R_READ;
+    if (k < 4) return R_READ;
+    if (k < 5) return R_DIR;
     if (k < 6) return R_READ | R_WRITE;
     if (k < 7) return 0n;
     if (k < 8) return r.u64();
@@ -798,7 +805,7 @@ function swapPlan(r: Prng, k: number): Step[] {
   const steps: Step[] = [
     (g) => ["path_create_directory", [3, ...at(g, dir)]],
     (g) => ["path_create_directory", [3, ...at(g, sub)]],
-    (g) => ["path_open", [3, 0, ...at(g, sub), OFL_DIRECTORY, R_READ, RIGHTS_ALL, 0, g.out(4)]],
+    (g) => ["path_open", [3, 0, ...at(g, sub), OFL_DIRECTORY, R_DIR, RIGHTS_ALL, 0, g.out(4)]],
     (g) => ["path_remove_directory", [3, ...at(g, sub)]],
     (g) => ["path_symlink", [...at(g, target), 3, ...at(g, sub)]],
   ];
@@ -1031,13 +1038,13 @@ const untraced = new Map<string, number[]>();
 
 describe("fuzz: random syscalls never crash the host nor leave the sandbox", () => {
   test("the generators cover every preview1 and preview0 function, with their arity", () => {
-    const p1 = witxFunctions("preview1", "wasi_snapshot_preview1.witx");
-    const p0 = witxFunctions("preview0", "wasi_unstable.witx");
+    const p1 = PREVIEW1.functions;
+    const p0 = PREVIEW0.functions;
     assert.deepEqual(NAMES, p1.map((f) => f.name));
     assert.equal(p1.length, 46);
     const g = new Gen(new Prng(1), new WebAssembly.Memory({ initial: 1 }));
     for (const f of [...p1, ...p0]) {
-      for (let k = 0; k < 50; k++) assert.equal(GEN[f.name](g, false).length, f.core.length, f.name);
+      for (let k = 0; k < 50; k++) assert.equal(GEN[f.name](g, false).length, f.params.length, f.name);
     }
     assert.ok(p0.every((f) => f.name in GEN), "every wasi_unstable function has a generator");
   });

@@ -10,7 +10,7 @@ import { openFlags } from "../src/fs/types.ts";
 import { bytesAt, type Env, memoryModule, put, putIovecs, SENTINEL, setup, u32, u64 } from "./helpers.ts";
 
 const OFL_CREAT = 1;
-const R_WRITE = (1n << 6n) | (1n << 22n); // fd_write, fd_filestat_set_size
+const R_WRITE = (1n << 2n) | (1n << 6n) | (1n << 21n) | (1n << 22n); // seek, write, filestat get, set size
 const PATH = 0x100, FDP = 0x80;
 
 /**
@@ -91,22 +91,22 @@ describe("fuzz regressions", () => {
     const KIB = 1024;
     const fs = new MemoryFs({ capacity: 1024 * KIB });
     const big = new Uint8Array(600 * KIB);
-    fs.writeFile("a", big);
-    assert.throws(() => fs.writeFile("b", big), { code: "ENOSPC" });
-    fs.writeFile("a", ""); // truncated: its bytes are free
-    fs.writeFile("b", big);
-    assert.throws(() => fs.writeFile("a", big), { code: "ENOSPC" });
+    fs.files.writeFile("a", big);
+    assert.throws(() => fs.files.writeFile("b", big), { code: "ENOSPC" });
+    fs.files.writeFile("a", ""); // truncated: its bytes are free
+    fs.files.writeFile("b", big);
+    assert.throws(() => fs.files.writeFile("a", big), { code: "ENOSPC" });
     const h = fs.open("b", openFlags({ read: true }));
     assert.ok(typeof h !== "number");
     assert.equal(fs.link("b", "b2"), Errno.SUCCESS);
     assert.equal(fs.unlink("b"), Errno.SUCCESS);
-    assert.throws(() => fs.writeFile("a", big), { code: "ENOSPC" }, "b2 still names the bytes");
+    assert.throws(() => fs.files.writeFile("a", big), { code: "ENOSPC" }, "b2 still names the bytes");
     assert.equal(fs.unlink("b2"), Errno.SUCCESS);
-    assert.throws(() => fs.writeFile("a", big), { code: "ENOSPC" }, "an open handle still holds them");
+    assert.throws(() => fs.files.writeFile("a", big), { code: "ENOSPC" }, "an open handle still holds them");
     const back = new Uint8Array(10);
     assert.equal(h.read(back, 0), 10, "and can read them");
     assert.equal(h.close(), Errno.SUCCESS);
-    fs.writeFile("a", big); // the last close freed them
+    fs.files.writeFile("a", big); // the last close freed them
     assert.throws(() => new MemoryFs({ capacity: -1 }), TypeError);
     assert.throws(() => new MemoryFs({ capacity: "1" as unknown as number }), TypeError);
   });
@@ -116,7 +116,7 @@ describe("fuzz regressions", () => {
     const content = new Uint8Array(8 + 100).fill(0x77);
     new DataView(content.buffer).setUint32(0, 0xfffff000, true); // what lands on iov[1].buf
     new DataView(content.buffer).setUint32(4, 256, true); // and on iov[1].buf_len
-    fs.writeFile("f", content);
+    fs.files.writeFile("f", content);
     const env = await setup({ preopens: { "/m": fs } });
     const n = put(env, PATH, "f");
     assert.equal(env.p1.path_open(3, 0, PATH, n, 0, 1n << 1n, 0n, 0, FDP), Errno.SUCCESS);
@@ -177,7 +177,7 @@ describe("fuzz regressions", () => {
       assert.equal(env.p1.fd_pwrite(fd, IOV, 2, 2n ** 53n - 1n, NW), Errno.FBIG);
       assert.equal(env.p1.fd_pread(fd, IOV, 2, 2n ** 53n - 1n, NW), Errno.SUCCESS);
       assert.equal(u32(env, NW), 0, "end of file");
-      // At the offset: a write there may go on past 2^53 on Deno (decisions.md#offsets-past-2-53); never a throw.
+      // At the offset: a write there may go on past 2^53 on Deno (decisions.md#offsets-past-253); never a throw.
       assert.equal(env.p1.fd_seek(fd, 2n ** 53n - 4n, 0, OFF), Errno.SUCCESS);
       const ow = env.p1.fd_write(fd, IOV, 2, NW);
       assert.ok(ow === Errno.SUCCESS || ow === Errno.FBIG, errnoName(ow));
@@ -190,7 +190,7 @@ describe("fuzz regressions", () => {
 
   test("a guest path of 4096 bytes or more is ENAMETOOLONG at once, as Linux's PATH_MAX (a 160 KB path of ./ took 1.7 s in a quadratic walk, a 4 MiB one hours)", async () => {
     const fs = new MemoryFs();
-    fs.writeFile("a", "x");
+    fs.files.writeFile("a", "x");
     const env = await setup({ preopens: { "/m": fs } }, 64);
     const STAT = 0x100, P = 0x1000;
     const stat = (path: string) => {
@@ -212,8 +212,8 @@ describe("fuzz regressions", () => {
 
   test("resolving a path through symlinks full of ./ is linear (each component scanned the rest of the path: 100 ms a call)", async () => {
     const fs = new MemoryFs();
-    fs.mkdirp("dir");
-    fs.writeFile("dir/f", "x");
+    fs.files.mkdir("dir", { recursive: true });
+    fs.files.writeFile("dir/f", "x");
     assert.equal(fs.symlink("./".repeat(2040) + "dir", "d"), Errno.SUCCESS); // 4083 bytes of target
     assert.equal(fs.symlink("./".repeat(2040) + ".", "dir/d"), Errno.SUCCESS);
     const env = await setup({ preopens: { "/m": fs } });
@@ -223,12 +223,12 @@ describe("fuzz regressions", () => {
     const ms = timed(() => {
       for (let i = 0; i < 10; i++) assert.equal(env.p1.path_filestat_get(3, 1, P, n, STAT), Errno.SUCCESS);
     });
-    assert.ok(ms < 300, `10 lookups took ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 700, `10 lookups took ${ms.toFixed(0)} ms (quadratic: about 1000)`);
   });
 
   test("the fd table holds at most 65536 descriptors (then MFILE), and opening one costs the same at any size (each open scanned the table from fd 0)", async () => {
     const fs = new MemoryFs();
-    fs.mkdirp("d"); // directories: no host descriptor is held
+    fs.files.mkdir("d", { recursive: true }); // directories: no host descriptor is held
     const env = await setup({ preopens: { "/m": fs }, maxFds: 65536 });
     const n = put(env, PATH, "d");
     const open = () => env.p1.path_open(3, 0, PATH, n, 0, 1n << 14n, 0n, 0, FDP);

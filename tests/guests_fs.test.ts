@@ -90,7 +90,7 @@ test("fs_large on a MemoryFs (64 MiB offset: 5 GiB would need a 5 GiB buffer) le
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, "size ok\nread back ok\npwrite ok\nkept ok\n");
   assert.equal(r.code, 0);
-  const data = fs.readFile("large.bin");
+  const data = fs.files.readFile("large.bin");
   assert.equal(data.length, off + 11);
   assert.deepEqual(data.subarray(off - 1), new Uint8Array([0, 76, 0, 0, 0, 0, 0, 0, 0, 0, 0, 77]));
 });

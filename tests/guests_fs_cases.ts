@@ -64,7 +64,7 @@ export function memoryView(fs: MemoryFs): View {
         ? "file"
         : "missing";
     },
-    bytes: (p) => fs.readFile(p),
+    bytes: (p) => fs.files.readFile(p),
     link(p) {
       const t = fs.readlink(p);
       assert.equal(typeof t, "string", `readlink ${p}`);

@@ -47,7 +47,7 @@ describe("wasi_unstable fd_seek: whence is numbered CUR=0, END=1, SET=2", () => 
 describe("wasi_unstable fd_filestat_get: 56 bytes, nlink is a u32 at 20", () => {
   test("preview0 writes 56 bytes (filetype at 16, nlink u32 at 20, size at 24); byte 56 is untouched", async () => {
     const fs = new MemoryFs({ now: () => 1_700_000_000_123_456_789n });
-    fs.writeFile("/f", "twelve bytes");
+    fs.files.writeFile("/f", "twelve bytes");
     const env = await setup({ preopens: { "/data": fs } });
     put(env, 100, "f");
     assert.equal(env.p1.path_filestat_get(3, 0, 100, 1, 256), Errno.SUCCESS);
@@ -71,7 +71,7 @@ describe("wasi_unstable fd_filestat_get: 56 bytes, nlink is a u32 at 20", () => 
 
   test("preview1 writes 64 bytes for the same file; byte 64 is untouched", async () => {
     const fs = new MemoryFs({ now: () => 5n });
-    fs.writeFile("/f", "x");
+    fs.files.writeFile("/f", "x");
     const env = await setup({ preopens: { "/data": fs } });
     put(env, 100, "f");
     assert.equal(env.p1.path_filestat_get(3, 0, 100, 1, 256), Errno.SUCCESS);

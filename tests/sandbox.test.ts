@@ -46,6 +46,8 @@ const READ = R_FD_READ | R_FD_SEEK | R_FD_TELL | R_FD_READDIR | R_FD_FILESTAT_GE
   R_PATH_FILESTAT_GET;
 /** Every right. */
 const ALL = (1n << 30n) - 1n;
+/** Every right but the writing ones (FD_WRITE, FD_ALLOCATE, FD_FILESTAT_SET_SIZE): a directory fd that may do anything. */
+const DIR_ALL = ALL & ~((1n << 6n) | (1n << 8n) | (1n << 22n));
 
 /** The preopen "/sandbox" is the first fd after stdio. */
 const PRE = 3;
@@ -131,8 +133,8 @@ function hostBox(): Box {
 function seamSeed(fs: MemoryFs, prefix: string): Pick<Box, "mkdir" | "write" | "symlink"> {
   const at = (p: string) => prefix + p;
   return {
-    mkdir: (p) => fs.mkdirp(at(p)),
-    write: (p, data) => fs.writeFile(at(p), data),
+    mkdir: (p) => fs.files.mkdir(at(p), { recursive: true }),
+    write: (p, data) => fs.files.writeFile(at(p), data),
     symlink(target, p) {
       const e = fs.symlink(target, at(p).replace(/^\//, ""));
       assert.equal(e, Errno.SUCCESS, `seeding symlink ${p}`);
@@ -218,9 +220,9 @@ function listing(fs: FileSystem, path: string): string[] {
 /** A MemoryFs holding `root/` and `outside/`, with the guest given only `root/` (through SubtreeFs). */
 function memorySubtreeBox(): Box {
   const fs = new MemoryFs();
-  fs.mkdirp("/root");
-  fs.writeFile("/outside/secret.txt", "SECRET");
-  fs.mkdirp("/outside/dir");
+  fs.files.mkdir("/root", { recursive: true });
+  fs.files.writeFile("/outside/secret.txt", "SECRET");
+  fs.files.mkdir("/outside/dir", { recursive: true });
   return {
     preopen: new SubtreeFs(fs, "root"),
     absOutside: "/outside",
@@ -235,7 +237,7 @@ function memorySubtreeBox(): Box {
       assert.deepEqual(listing(fs, ""), ["outside", "root"], "the MemoryFs root holds only root/ and outside/");
       assert.deepEqual(listing(fs, "outside"), ["dir", "secret.txt"], "outside/ listing");
       assert.deepEqual(listing(fs, "outside/dir"), [], "outside/dir/ listing");
-      assert.equal(new TextDecoder().decode(fs.readFile("/outside/secret.txt")), "SECRET", "secret content");
+      assert.equal(new TextDecoder().decode(fs.files.readFile("/outside/secret.txt")), "SECRET", "secret content");
     },
     cleanup() {},
   };
@@ -796,9 +798,90 @@ for (const backend of BACKENDS) {
       openFails(g, "../..", Errno.PERM, { dirfd: sub });
       openFails(g, "../link-out/secret.txt", Errno.PERM, { dirfd: sub, follow: true });
     });
-    it("a directory fd for sub may use .. up to the preopen root: ../file.txt opens (wasmtime refuses this; we allow it)", (g) => {
-      const sub = openOk(g, "sub", { oflags: DIRECTORY });
-      assert.equal(readText(g, openOk(g, "../file.txt", { dirfd: sub })), "inside");
+
+    // The wall is the directory fd: nothing above it, even inside the preopen (decisions.md#sandbox).
+    it("control: a directory fd for a may use .. within its own tree (b/../b/.., then b/../../file.txt is PERM)", (g) => {
+      const a = openOk(g, "a", { oflags: DIRECTORY, rights: DIR_ALL });
+      is(open(g, "b/../b/..", { dirfd: a, oflags: DIRECTORY }).errno, Errno.SUCCESS, "path_open b/../b/..");
+      is(onePath(g, "path_create_directory", "b/../b/c", a), Errno.SUCCESS, "path_create_directory b/../b/c");
+      openFails(g, "b/../../file.txt", Errno.PERM, { dirfd: a });
+    });
+    it("a directory fd for sub cannot reach its parent's ../file.txt, not even out and back in (../sub/inner.txt): PERM", (g) => {
+      const sub = openOk(g, "sub", { oflags: DIRECTORY, rights: DIR_ALL });
+      openFails(g, "../file.txt", Errno.PERM, { dirfd: sub });
+      openFails(g, "../sub/inner.txt", Errno.PERM, { dirfd: sub, follow: true });
+      openFails(g, "./inner.txt/../..", Errno.NOTDIR, { dirfd: sub });
+      openFails(g, "..", Errno.PERM, { dirfd: sub, oflags: DIRECTORY });
+      openFails(g, "./../", Errno.PERM, { dirfd: sub, follow: true });
+      assert.equal(readText(g, openOk(g, "./inner.txt", { dirfd: sub })), "inner", "control: inner.txt opens");
+    });
+    it("a directory fd for a/b cannot climb to a or to the root (../x, ../../file.txt): PERM", (g) => {
+      const b = openOk(g, "a/b", { oflags: DIRECTORY, rights: DIR_ALL });
+      openFails(g, "../../file.txt", Errno.PERM, { dirfd: b });
+      openFails(g, "../b", Errno.PERM, { dirfd: b, oflags: DIRECTORY });
+    });
+    it("every path call from a directory fd for sub refuses ../ (PERM) and leaves the sibling untouched", (g) => {
+      const sub = openOk(g, "sub", { oflags: DIRECTORY, rights: DIR_ALL });
+      const p1 = g.env.p1;
+      const a = (path: string) => put(g.env, PATH_A, enc(path));
+      const b = (path: string) => put(g.env, PATH_B, enc(path));
+      const calls: [string, () => number][] = [
+        ["path_filestat_get", () => p1.path_filestat_get(sub, FOLLOW, PATH_A, a("../file.txt"), STATBUF)],
+        [
+          "path_filestat_set_times",
+          () => p1.path_filestat_set_times(sub, 0, PATH_A, a("../file.txt"), 5n, 7n, FST_ATIM | FST_MTIM),
+        ],
+        ["path_create_directory", () => p1.path_create_directory(sub, PATH_A, a("../newdir"))],
+        ["path_remove_directory", () => p1.path_remove_directory(sub, PATH_A, a("../a/b"))],
+        ["path_unlink_file", () => p1.path_unlink_file(sub, PATH_A, a("../file.txt"))],
+        ["path_readlink", () => p1.path_readlink(sub, PATH_A, a("../link-out"), BUF, BUF_LEN, OUT)],
+        ["path_symlink at ../evil", () => p1.path_symlink(PATH_A, a("x"), sub, PATH_B, b("../evil"))],
+        ["path_rename from ..", () => p1.path_rename(sub, PATH_A, a("../file.txt"), sub, PATH_B, b("taken"))],
+        ["path_rename to ..", () => p1.path_rename(sub, PATH_A, a("inner.txt"), sub, PATH_B, b("../given"))],
+        ["path_link from ..", () => p1.path_link(sub, 0, PATH_A, a("../file.txt"), sub, PATH_B, b("taken"))],
+        ["path_link to ..", () => p1.path_link(sub, 0, PATH_A, a("inner.txt"), sub, PATH_B, b("../given"))],
+        ["path_open O_CREAT", () => open(g, "../created", { dirfd: sub, oflags: CREAT, rights: ALL }).errno],
+        ["path_open O_TRUNC", () => open(g, "../file.txt", { dirfd: sub, oflags: TRUNC, rights: ALL }).errno],
+      ];
+      for (const [name, call] of calls) is(call(), Errno.PERM, name);
+      for (const p of ["newdir", "evil", "given", "created", "sub/taken"]) assert.equal(insideExists(g, p), false, p);
+      assert.equal(insideExists(g, "a/b"), true, "a/b stays");
+      assert.equal(readText(g, openOk(g, "file.txt")), "inside", "file.txt stays whole");
+    });
+    it("a symlink under a directory fd that climbs above it is PERM, even to a name inside the preopen", (g) => {
+      g.box.symlink("../file.txt", "sub/up-file");
+      g.box.symlink("..", "sub/up-dir");
+      g.box.symlink(".", "sub/here");
+      const sub = openOk(g, "sub", { oflags: DIRECTORY, rights: DIR_ALL });
+      openFails(g, "up-file", Errno.PERM, { dirfd: sub, follow: true });
+      openFails(g, "up-file", Errno.LOOP, { dirfd: sub }); // not followed: the link itself
+      openFails(g, "up-dir/file.txt", Errno.PERM, { dirfd: sub });
+      openFails(g, "here/../file.txt", Errno.PERM, { dirfd: sub });
+      is(onePath(g, "path_unlink_file", "up-dir/file.txt", sub), Errno.PERM, "path_unlink_file through up-dir");
+      assert.equal(readText(g, openOk(g, "here/inner.txt", { dirfd: sub })), "inner", "control: a link to . stays");
+      assert.equal(
+        readText(g, openOk(g, "sub/up-file", { follow: true })),
+        "inside",
+        "control: from the root it is in",
+      );
+    });
+    it("a directory fd whose directory the guest replaced with a symlink (a/b -> ../sub) is walked again: the wall is where it leads now", (g) => {
+      const b = openOk(g, "a/b", { oflags: DIRECTORY, rights: DIR_ALL });
+      is(onePath(g, "path_remove_directory", "a/b"), Errno.SUCCESS, "path_remove_directory a/b");
+      is(symlink(g, "../sub", "a/b"), Errno.SUCCESS, "path_symlink ../sub a/b");
+      assert.equal(readText(g, openOk(g, "inner.txt", { dirfd: b })), "inner", "the fd names sub now");
+      openFails(g, "../file.txt", Errno.PERM, { dirfd: b });
+      openFails(g, "../a", Errno.PERM, { dirfd: b, oflags: DIRECTORY });
+    });
+    it("the directory fd's own directory cannot be renamed or removed through it (BUSY, INVAL): its name is above the wall", (g) => {
+      const sub = openOk(g, "sub", { oflags: DIRECTORY, rights: DIR_ALL });
+      const a = put(g.env, PATH_A, enc(".")), b = put(g.env, PATH_B, enc("moved"));
+      is(g.env.p1.path_rename(sub, PATH_A, a, sub, PATH_B, b), Errno.BUSY, "path_rename . moved");
+      is(onePath(g, "path_create_directory", "d", sub), Errno.SUCCESS, "path_create_directory d");
+      const c = put(g.env, PATH_A, enc("d")), d = put(g.env, PATH_B, enc("."));
+      is(g.env.p1.path_rename(sub, PATH_A, c, sub, PATH_B, d), Errno.BUSY, "path_rename d .");
+      is(onePath(g, "path_remove_directory", ".", sub), Errno.INVAL, "path_remove_directory .");
+      assert.equal(insideExists(g, "sub/inner.txt"), true);
     });
     it("a directory fd opened through a symlink (in/link) cannot climb out either", (g) => {
       const sub = openOk(g, "in/link", { follow: true, oflags: DIRECTORY });

@@ -34,21 +34,8 @@ import {
 } from "../src/abi/consts.ts";
 import { scopeOf, TRACE_NAMES, TRACED_FUNCTIONS } from "../src/trace.ts";
 import { newStat, openFlags } from "../src/fs/types.ts";
-import {
-  type Env,
-  PAGE,
-  put,
-  putIovecs,
-  setU16,
-  setU32,
-  setU64,
-  setup,
-  snapshot,
-  u64,
-  Witx,
-  witxFunctionNames,
-  witxFunctions,
-} from "./helpers.ts";
+import { type Env, PAGE, put, putIovecs, setU16, setU32, setU64, setup, snapshot, u64 } from "./helpers.ts";
+import { PREVIEW0, PREVIEW1 } from "./abi_facts.ts";
 import { guest } from "./guest_runner.ts";
 
 // Where arguments live in the test memory (one page).
@@ -194,12 +181,13 @@ describe("exact lines", () => {
       lineOf(env, () => p1.path_create_directory(3, PATH, str(env, PATH, "data"))),
       'path_create_directory(dirfd=3, path="data") = SUCCESS',
     );
-    const rw = BigInt(Rights.FD_READ | Rights.FD_WRITE);
+    const rw = BigInt(Rights.FD_READ | Rights.FD_SEEK | Rights.FD_TELL | Rights.FD_WRITE | Rights.FD_FILESTAT_GET);
     const n = str(env, PATH, "data/a.txt");
     assert.equal(
       lineOf(env, () => p1.path_open(3, 1, PATH, n, OFlags.CREAT | OFlags.TRUNC, rw, 0n, FdFlags.APPEND, NW)),
       'path_open(dirfd=3, dirflags=SYMLINK_FOLLOW, path="data/a.txt", oflags=CREAT|TRUNC, ' +
-        "fs_rights_base=FD_READ|FD_WRITE, fs_rights_inheriting=0, fdflags=APPEND) = SUCCESS fd=4",
+        "fs_rights_base=FD_READ|FD_SEEK|FD_TELL|FD_WRITE|FD_FILESTAT_GET, fs_rights_inheriting=0, fdflags=APPEND) = " +
+        "SUCCESS fd=4",
     );
     putIovecs(env, IOVS, [[DATA, str(env, DATA, "hello, wasi\n")]]);
     assert.equal(
@@ -362,7 +350,7 @@ describe("exact lines", () => {
 
   test("rights: ALL, ALL&~(…) when most are set, and bits past the spec in hex", async () => {
     const fs = new MemoryFs();
-    fs.writeFile("/f", "x");
+    fs.files.writeFile("/f", "x");
     const env = await traced({ preopens: { "/": fs } });
     const n = str(env, PATH, "f");
     const all = BigInt((1 << 30) - 1);
@@ -381,15 +369,16 @@ describe("exact lines", () => {
 describe("wasi_unstable (preview0) is decoded in its own ABI", () => {
   test("whence CUR=0 END=1 SET=2, the 56-byte filestat, the 56-byte clock subscription; lines say wasi_unstable", async () => {
     const fs = new MemoryFs({ now: () => NOW });
-    fs.writeFile("/hello.txt", "hello, wasi\n");
+    fs.files.writeFile("/hello.txt", "hello, wasi\n");
     let t = 0n;
     const env = await traced({ preopens: { "/data": fs }, clock: { now: () => t, sleep: (ns) => void (t += ns) } });
     const p0 = env.p0;
     const n = str(env, PATH, "hello.txt");
+    const ro = BigInt(Rights.FD_READ | Rights.FD_SEEK | Rights.FD_FILESTAT_GET);
     assert.equal(
-      lineOf(env, () => p0.path_open(3, 0, PATH, n, 0, BigInt(Rights.FD_READ | Rights.FD_SEEK), 0n, 0, NW)),
-      'wasi_unstable.path_open(dirfd=3, dirflags=0, path="hello.txt", oflags=0, fs_rights_base=FD_READ|FD_SEEK, ' +
-        "fs_rights_inheriting=0, fdflags=0) = SUCCESS fd=4",
+      lineOf(env, () => p0.path_open(3, 0, PATH, n, 0, ro, 0n, 0, NW)),
+      'wasi_unstable.path_open(dirfd=3, dirflags=0, path="hello.txt", oflags=0, ' +
+        "fs_rights_base=FD_READ|FD_SEEK|FD_FILESTAT_GET, fs_rights_inheriting=0, fdflags=0) = SUCCESS fd=4",
     );
     assert.equal(
       lineOf(env, () => p0.fd_seek(4, -2n, 1, R8)),
@@ -495,8 +484,8 @@ describe("bad pointers and odd strings are traced without throwing or changing t
   test("every function, with every pointer outside memory and then a closed fd: same result, same memory, one line", async () => {
     for (
       const [module, fns] of [
-        ["p1", witxFunctions("preview1", "wasi_snapshot_preview1.witx")],
-        ["p0", witxFunctions("preview0", "wasi_unstable.witx")],
+        ["p1", PREVIEW1.functions],
+        ["p0", PREVIEW0.functions],
       ] as const
     ) {
       for (const pass of ["bad pointers", "closed fd"]) {
@@ -514,7 +503,7 @@ describe("bad pointers and odd strings are traced without throwing or changing t
         const prefix = module === "p0" ? "wasi_unstable." : "";
         for (const f of fns) {
           if (f.name === "proc_exit") continue;
-          const args = f.core.map((k) =>
+          const args = f.params.map((k) =>
             k === "fd" ? (pass === "closed fd" ? 99 : 1) : k === "ptr" ? (pass === "bad pointers" ? PAGE : 0x40) : k ===
                 "i64"
               ? 0n
@@ -646,7 +635,7 @@ describe("tracing never changes what the guest sees", () => {
       fs.stat(p, st, false);
       if (st.filetype === Filetype.DIRECTORY) out.push(`${p}/`, ...memoryTree(fs, p));
       else if (st.filetype === Filetype.SYMBOLIC_LINK) out.push(`${p} -> ${fs.readlink(p)}`);
-      else out.push(`${p} = ${new TextDecoder().decode(fs.readFile(p))}`);
+      else out.push(`${p} = ${new TextDecoder().decode(fs.files.readFile(p))}`);
     }
     return out;
   }
@@ -794,28 +783,27 @@ describe("scopes", () => {
   });
 });
 
-describe("names come from the spec", () => {
-  const up = (xs: string[]) => xs.map((x) => x.toUpperCase());
-  const w1 = new Witx("preview1/typenames.witx");
-  const w0 = new Witx("preview0/typenames.witx");
+describe("names come from the ABI table (abi_facts.ts, checked against the witx by check:spec)", () => {
+  const up = (xs: readonly string[]) => xs.map((x) => x.toUpperCase());
+  const t1 = PREVIEW1.types, t0 = PREVIEW0.types;
 
   test("the trace decodes exactly the 46 preview1 functions, in spec order", () => {
-    assert.deepEqual(TRACED_FUNCTIONS, witxFunctionNames("preview1/wasi_snapshot_preview1.witx"));
+    assert.deepEqual(TRACED_FUNCTIONS, PREVIEW1.functions.map((f) => f.name));
   });
 
-  test("enum names match the witx cases (preview0's whence too)", () => {
-    assert.deepEqual(TRACE_NAMES.clockid, up(w1.of("clockid").cases));
-    assert.deepEqual(TRACE_NAMES.whence, up(w1.of("whence").cases));
-    assert.deepEqual(TRACE_NAMES.whenceP0, up(w0.of("whence").cases));
-    assert.deepEqual(TRACE_NAMES.filetype, up(w1.of("filetype").cases));
-    assert.deepEqual(TRACE_NAMES.eventtype, up(w1.of("eventtype").cases));
-    assert.deepEqual(TRACE_NAMES.preopentype, up(w1.of("preopentype").cases));
-    assert.deepEqual(TRACE_NAMES.advice, up(w1.of("advice").cases));
-    assert.deepEqual(TRACE_NAMES.signal, up(w1.of("signal").cases));
+  test("enum names match the spec's cases (preview0's whence too)", () => {
+    assert.deepEqual(TRACE_NAMES.clockid, up(t1.clockid.cases));
+    assert.deepEqual(TRACE_NAMES.whence, up(t1.whence.cases));
+    assert.deepEqual(TRACE_NAMES.whenceP0, up(t0.whence.cases));
+    assert.deepEqual(TRACE_NAMES.filetype, up(t1.filetype.cases));
+    assert.deepEqual(TRACE_NAMES.eventtype, up(t1.eventtype.cases));
+    assert.deepEqual(TRACE_NAMES.preopentype, up(t1.preopentype.cases));
+    assert.deepEqual(TRACE_NAMES.advice, up(t1.advice.cases));
+    assert.deepEqual(TRACE_NAMES.signal, up(t1.signal.cases));
   });
 
-  test("flag names and bits match the witx flags", () => {
-    const tables: [string, Record<string, number>][] = [
+  test("flag names and bits match the spec's flags", () => {
+    const tables: [keyof typeof t1, Record<string, number>][] = [
       ["rights", Rights],
       ["fdflags", FdFlags],
       ["oflags", OFlags],
@@ -828,10 +816,12 @@ describe("names come from the spec", () => {
       ["sdflags", SdFlags],
     ];
     for (const [type, table] of tables) {
+      const t = t1[type];
+      assert.ok(t.kind === "flags", type);
       // The spec's subscription_clock_abstime is ABSTIME in consts.ts (and in the trace).
-      const cases = up(w1.of(type).cases).map((c) => c.replace(/^SUBSCRIPTION_CLOCK_/, ""));
-      assert.deepEqual(Object.keys(table), cases, type);
-      assert.deepEqual(Object.values(table), cases.map((_, i) => 2 ** i), type);
+      const names = up(t.bits).map((c) => c.replace(/^SUBSCRIPTION_CLOCK_/, ""));
+      assert.deepEqual(Object.keys(table), names, type);
+      assert.deepEqual(Object.values(table), names.map((_, i) => 2 ** i), type);
     }
   });
 });

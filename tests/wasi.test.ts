@@ -36,10 +36,17 @@ describe("new Wasi(options): a bad option is a TypeError naming it", () => {
     ["preopens not an object", { preopens: ["/tmp"] }, /options\.preopens/],
     ["a preopen that is neither a path nor a FileSystem", { preopens: { "/d": 42 } }, /options\.preopens\["\/d"\]/],
     ["a preopen object without open()", { preopens: { "/d": {} } }, /options\.preopens\["\/d"\]/],
-    ["stdin a number", { stdin: 0 }, /options\.stdin/],
+    ["stdin a negative fd", { stdin: -1 }, /options\.stdin: a host file descriptor must be an integer from 0, got -1/],
     ["stdin an object", { stdin: {} }, /options\.stdin/],
     ["stdout an unknown mode", { stdout: "pipe" }, /options\.stdout/],
-    ["stdout a number", { stdout: 1 }, /options\.stdout/],
+    ["stdout a fractional fd", { stdout: 1.5 }, /options\.stdout: a host file descriptor/],
+    [
+      "a misspelt option",
+      { stdOut: "capture" },
+      /options\.stdOut is not an option of new Wasi\(\) \(did you mean stdout\?\)/,
+    ],
+    ["an unknown option", { cwd: "/" }, /options\.cwd is not an option of new Wasi\(\); the options are args, env/],
+    ["captureLimit negative", { captureLimit: -1 }, /options\.captureLimit/],
     ["stderr an unknown mode", { stderr: "inherit2" }, /options\.stderr/],
     ["clock without now()", { clock: { resolution: () => 1n } }, /options\.clock/],
     ["clock null", { clock: null }, /options\.clock/],
@@ -76,7 +83,7 @@ describe("maxFds", () => {
     for (const [maxFds, expect] of [[undefined, 1024], [5, 5], [2000, 2000]] as const) {
       const { MemoryFs } = await import("../mod.ts");
       const fs = new MemoryFs();
-      fs.mkdirp("d");
+      fs.files.mkdir("d", { recursive: true });
       const env = await setup({ preopens: { "/m": fs }, maxFds });
       const PATH = 64, FDP = 128;
       env.u8().set(new TextEncoder().encode("d"), PATH);

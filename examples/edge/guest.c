@@ -6,6 +6,8 @@
 //   trap     prints the summary, then traps (__builtin_trap) before writing the output file
 //   exit/N   the above, then exits with code N
 //   clock    the above, then reports what the clocks, a sleep of argv[2] ms and a 200000-byte random_get gave
+//   stream   (async mode, stdout streamed) the above, then argv[3] lines "tick <i> at_ms=<ms since start>", argv[2] ms
+//            apart, each flushed at once
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +48,19 @@ static int clock_report(long ms) {
   return 0;
 }
 
+/** Prints `count` lines, `ms` apart, each flushed at once (a streamed stdout delivers each before the next). */
+static int ticks(long ms, int count) {
+  struct timespec t0, t, req = {ms / 1000, (ms % 1000) * 1000000L};
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int i = 0; i < count; i++) {
+    if (i > 0 && nanosleep(&req, NULL) != 0) return printf("nanosleep: %s\n", strerror(errno)), 3;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    printf("tick %d at_ms=%lld\n", i, (ns_of(t) - ns_of(t0)) / 1000000);
+    fflush(stdout);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "run";
 
@@ -76,6 +91,7 @@ int main(int argc, char **argv) {
   fclose(out);
 
   if (strcmp(mode, "clock") == 0) return clock_report(argc > 2 ? strtol(argv[2], NULL, 10) : 5);
+  if (strcmp(mode, "stream") == 0) return ticks(argc > 2 ? strtol(argv[2], NULL, 10) : 50, argc > 3 ? atoi(argv[3]) : 5);
   if (strncmp(mode, "exit/", 5) == 0) return atoi(mode + 5);
   return 0;
 }

@@ -36,9 +36,12 @@ export interface GuestAnswer {
 export async function handle(req: Request, guest: WebAssembly.Module): Promise<Response> {
   const url = new URL(req.url);
   if (url.pathname === "/health") return new Response("ok\n");
+  if (url.pathname === "/stream") return await stream(req, url, guest);
+  if (url.pathname === "/streaming") return new Response(`${streaming}\n`); // guests of /stream still running
+  if (url.pathname === "/listen") return Response.json({ error: await listenError() });
 
   const fs = new MemoryFs();
-  fs.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
+  fs.files.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
   const wasi = new Wasi({
     args: ["guest", url.pathname.slice(1) || "run", url.searchParams.get("ms") ?? "5"],
     stdin: new Uint8Array(await req.arrayBuffer()),
@@ -54,7 +57,51 @@ export async function handle(req: Request, guest: WebAssembly.Module): Promise<R
     if (!(err instanceof WebAssembly.RuntimeError)) throw err; // a host bug, not the guest's
     return Response.json({ error: String(err), stdout: wasi.stdoutText() } satisfies GuestAnswer, { status: 500 });
   }
-  const wrote = fs.readdir("/").includes("output.txt");
-  const output = wrote ? new TextDecoder().decode(fs.readFile("/output.txt")) : null;
+  const wrote = fs.files.readdir("/").includes("output.txt");
+  const output = wrote ? new TextDecoder().decode(fs.files.readFile("/output.txt")) : null;
   return Response.json({ exitCode, stdout: wasi.stdoutText(), output } satisfies GuestAnswer);
+}
+
+/** Guests of `/stream` running now (answered at `/streaming`: none may be left behind by a client that went away). */
+let streaming = 0;
+
+/**
+ * `/stream`: the guest in async mode. The request body is its stdin as it arrives (never buffered whole), its stdout
+ * streams into the response as it writes (the first lines reach the client while it still runs), and its sleeps wait
+ * on timers (real time, no spinning, the isolate free for other requests). `ms` (default 50) and `n` (default 5) set
+ * the ticks. When the client goes away, `req.signal` stops the guest at its next wait.
+ */
+async function stream(req: Request, url: URL, guest: WebAssembly.Module): Promise<Response> {
+  const fs = new MemoryFs();
+  fs.files.writeFile("/input.txt", url.searchParams.get("name") ?? "edge");
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const wasi = new Wasi({
+    async: true,
+    args: ["guest", "stream", url.searchParams.get("ms") ?? "50", url.searchParams.get("n") ?? "5"],
+    stdin: req.body ?? "null",
+    stdout: writable,
+    stderr: "null",
+    preopens: { "/data": fs },
+    signal: req.signal,
+  });
+  const { instance } = await wasi.instantiate(guest);
+  // Not awaited: the response streams while the guest runs; a trap aborts the stream (the client sees it cut short).
+  streaming++;
+  wasi.startAsync(instance).catch(() => {}).finally(() => streaming--);
+  return new Response(readable, { headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * `/listen`: what asking for a listening socket answers here: workerd refuses at construction (its node:net servers take
+ * no connections from the network), Deno listens (and the listener is closed again).
+ */
+async function listenError(): Promise<string | null> {
+  let wasi: Wasi;
+  try {
+    wasi = new Wasi({ async: true, listeners: [{ hostname: "127.0.0.1", port: 0 }] });
+  } catch (err) {
+    return String(err);
+  }
+  await wasi.close();
+  return null;
 }

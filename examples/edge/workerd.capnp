@@ -1,6 +1,7 @@
 # workerd config for the edge example: the same bundle in two workers, on two sockets.
 #   "http" -> edge       compatibility date 2026-11-01 as is (nodejs_compat is the default there: process, node:*)
 #   "bare" -> edge-bare  the same without Node.js compatibility: no process, no node:* modules
+# enable_request_signal: request.signal aborts when the client goes away, which stops a streaming guest (/stream).
 # The bundle is dist/worker.js (esbuild, see README.md); the guest is a wasm module, imported as "./guest.wasm".
 # The ports here are defaults: override them with --socket-addr=http=127.0.0.1:PORT --socket-addr=bare=127.0.0.1:PORT.
 #
@@ -25,6 +26,7 @@ const edge :Workerd.Worker = (
     (name = "guest.wasm", wasm = embed "guest.wasm"),
   ],
   compatibilityDate = "2026-11-01",
+  compatibilityFlags = ["enable_request_signal"],
 );
 
 const edgeBare :Workerd.Worker = (
@@ -33,5 +35,5 @@ const edgeBare :Workerd.Worker = (
     (name = "guest.wasm", wasm = embed "guest.wasm"),
   ],
   compatibilityDate = "2026-11-01",
-  compatibilityFlags = ["no_nodejs_compat", "no_nodejs_compat_v2"],
+  compatibilityFlags = ["no_nodejs_compat", "no_nodejs_compat_v2", "enable_request_signal"],
 );

@@ -3,9 +3,9 @@
 import { Errno } from "../abi/errno.ts";
 import { ADVICE_MAX, ClockId, FdFlags, Filetype, FstFlags, Rights, RIGHTS_ALL, Whence } from "../abi/consts.ts";
 import { DIRENT, FDSTAT, FILESTAT, type FilestatLayout, IOVEC, PRESTAT } from "../abi/layout.ts";
-import { DirDescriptor, FileDescriptor } from "../fd_table.ts";
+import { type Descriptor, DirDescriptor, FileDescriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
-import { iovTotal, readv, writev } from "./iovec.ts";
+import { iovRun, iovTotal, readv, writev } from "./iovec.ts";
 import type { State } from "../state.ts";
 import type { Stat } from "../fs/types.ts";
 
@@ -29,7 +29,7 @@ function transfer(
 ): Errno {
   const m = s.mem;
   if (!m.fits(iovsPtr, iovsLen * IOVEC.size) || !m.fits(resultPtr, 4)) return Errno.FAULT;
-  const total = iovTotal(m, iovsPtr, iovsLen);
+  const total = iovTotal(m, iovsPtr, iovsLen), run = iovRun;
   if (total < 0) return Errno.FAULT;
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
@@ -37,7 +37,7 @@ function transfer(
   if (d.dropped & right) return Errno.NOTCAPABLE;
   const pos = offset === null ? -1 : offsetOf(offset);
   if (offset !== null && pos < 0) return Errno.INVAL;
-  const n = write ? writev(d, m, iovsPtr, iovsLen, total, pos) : readv(d, m, iovsPtr, iovsLen, total, pos);
+  const n = write ? writev(d, m, iovsPtr, iovsLen, total, run, pos) : readv(d, m, iovsPtr, iovsLen, total, run, pos);
   if (n < 0) return -n as Errno;
   m.setU32(resultPtr, n);
   return Errno.SUCCESS;
@@ -83,7 +83,7 @@ export function fdSeek(s: State, fd: number, offset: bigint, whence: number, new
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
   if (whence > Whence.END) return Errno.INVAL;
-  if (d.dropped & (offset === 0n && whence === Whence.CUR ? Rights.FD_TELL : Rights.FD_SEEK)) {
+  if (offset === 0n && whence === Whence.CUR ? cannotTell(d) : (d.dropped & Rights.FD_SEEK) !== 0) {
     return Errno.NOTCAPABLE;
   }
   if (offset < -0x1f_ffff_ffff_ffffn || offset > 0x1f_ffff_ffff_ffffn) return Errno.INVAL;
@@ -93,12 +93,17 @@ export function fdSeek(s: State, fd: number, offset: bigint, whence: number, new
   return Errno.SUCCESS;
 }
 
+/** FD_TELL was dropped and FD_SEEK, which implies it (typenames.witx), is not held either. */
+function cannotTell(d: Descriptor): boolean {
+  return (d.dropped & Rights.FD_TELL) !== 0 && (d.rightsBase & Rights.FD_SEEK) === 0;
+}
+
 /** fd_tell: the current offset at `offsetPtr`. */
 export function fdTell(s: State, fd: number, offsetPtr: number): Errno {
   if (!s.mem.fits(offsetPtr, 8)) return Errno.FAULT;
   const d = s.fds.get(fd);
   if (d === undefined) return Errno.BADF;
-  if (d.dropped & Rights.FD_TELL) return Errno.NOTCAPABLE;
+  if (cannotTell(d)) return Errno.NOTCAPABLE;
   const r = d.seek(0, Whence.CUR);
   if (r < 0) return -r as Errno;
   s.mem.setU64n(offsetPtr, r);
@@ -314,12 +319,11 @@ export function fdReaddir(
   const put = (name: string, type: number, ino: bigint): boolean => {
     const at = bufPtr + used, room = bufLen - used;
     if (room >= DIRENT.size + name.length * 3) { // surely fits: encode straight into guest memory
-      const n = utf8.encodeInto(name, m.view(at + DIRENT.size, room - DIRENT.size)).written;
-      m.zero(at, DIRENT.size);
+      const n = m.writeString(at + DIRENT.size, name, room - DIRENT.size);
       m.setU64n(at + DIRENT.next, ++next);
       m.setU64(at + DIRENT.ino, ino);
       m.setU32(at + DIRENT.namlen, n);
-      m.setU8(at + DIRENT.type, type);
+      m.setU32(at + DIRENT.type, type); // the type byte and the 3 bytes of padding after it, zeroed
       used += DIRENT.size + n;
       return used < bufLen;
     }

@@ -1,19 +1,22 @@
 // path_* calls: every guest path goes through the sandbox (src/path.ts) before a backend sees it.
 
 import { Errno } from "../abi/errno.ts";
-import { FdFlags, FDFLAGS_ALL, Filetype, LookupFlags, OFlags, Rights } from "../abi/consts.ts";
+import { FdFlags, FDFLAGS_ALL, Filetype, LookupFlags, OFlags, Rights, RIGHTS_ALL } from "../abi/consts.ts";
 import { FILESTAT, type FilestatLayout } from "../abi/layout.ts";
-import { DIR_RIGHTS, DirDescriptor, FILE_RIGHTS, FileDescriptor } from "../fd_table.ts";
+import { DirDescriptor, FILE_RIGHTS, FileDescriptor } from "../fd_table.ts";
 import { type OpenFlags, openFlags } from "../fs/types.ts";
 import { PATH_MAX } from "../path.ts";
 import type { State } from "../state.ts";
 import { resolveTimes, writeFilestat } from "./fd.ts";
 
-/** The directory fd a path call starts from: BADF when closed, NOTDIR when not a directory. */
-function dirOf(s: State, fd: number): DirDescriptor | Errno {
+/**
+ * The directory fd a path call starts from, holding `right` (a `$rights` bit or several): BADF when closed, NOTDIR
+ * when not a directory, NOTCAPABLE when it lacks the right (decisions.md#rights). Checked before anything happens.
+ */
+function dirOf(s: State, fd: number, right: number): DirDescriptor | Errno {
   const d = s.fds.get(fd);
-  if (d instanceof DirDescriptor) return d;
-  return d instanceof FileDescriptor ? Errno.NOTDIR : Errno.BADF; // stdio is BADF, as wasmtime
+  if (!(d instanceof DirDescriptor)) return d instanceof FileDescriptor ? Errno.NOTDIR : Errno.BADF; // stdio: BADF
+  return (d.dropped & right) !== 0 ? Errno.NOTCAPABLE : d;
 }
 
 /** Reads the guest path and resolves it under `dir`; the result is in `s.resolver`. */
@@ -32,7 +35,9 @@ const scratchFlags: OpenFlags = openFlags();
 /**
  * path_open: opens (or creates) `path` under `fd`; the new fd goes to `fdPtr`. A final symlink is
  * followed only with SYMLINK_FOLLOW (else LOOP); DIRECTORY on a non-directory is NOTDIR; a directory
- * opened for writing is ISDIR. Rights are capped by the directory's inheriting rights.
+ * opened for writing is ISDIR. The directory needs PATH_OPEN (and PATH_CREATE_FILE for CREAT,
+ * PATH_FILESTAT_SET_SIZE for TRUNC); the new fd gets the rights asked for (0: every right of its
+ * kind) that the directory hands down (decisions.md#rights).
  */
 export function pathOpen(
   s: State,
@@ -48,7 +53,9 @@ export function pathOpen(
 ): Errno {
   const m = s.mem;
   if (!m.fits(pathPtr, pathLen) || !m.fits(fdPtr, 4)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const need = Rights.PATH_OPEN | (oflags & OFlags.CREAT ? Rights.PATH_CREATE_FILE : 0) |
+    (oflags & OFlags.TRUNC ? Rights.PATH_FILESTAT_SET_SIZE : 0);
+  const dir = dirOf(s, fd, need);
   if (typeof dir === "number") return dir;
   if ((oflags & ~0xf) !== 0 || (fdflags & ~FDFLAGS_ALL) !== 0) return Errno.INVAL;
   if ((oflags & OFlags.DIRECTORY) !== 0 && (oflags & (OFlags.CREAT | OFlags.EXCL | OFlags.TRUNC)) !== 0) {
@@ -61,8 +68,10 @@ export function pathOpen(
   const e = resolve(s, dir, pathPtr, pathLen, follow);
   if (e !== Errno.SUCCESS) return e;
   const r = s.resolver;
-  const rights = Number(BigInt.asUintN(30, rightsBase)) & dir.rightsInheriting;
-  const wantsWrite = (rights & WRITE_RIGHTS) !== 0 || (fdflags & FdFlags.APPEND) !== 0 ||
+  // Asking for no rights at all means "no preference" (wasmtime's own programs do): every right of the kind.
+  const asked = Number(BigInt.asUintN(30, rightsBase));
+  const rights = (asked || RIGHTS_ALL) & dir.rightsInheriting;
+  const wantsWrite = (asked !== 0 && (rights & WRITE_RIGHTS) !== 0) || (fdflags & FdFlags.APPEND) !== 0 ||
     (oflags & OFlags.TRUNC) !== 0;
   if (r.exists) {
     if (exclusive) return Errno.EXIST;
@@ -70,10 +79,8 @@ export function pathOpen(
     if (type === Filetype.SYMBOLIC_LINK) return Errno.LOOP;
     if (type === Filetype.DIRECTORY) {
       if (wantsWrite) return Errno.ISDIR;
-      const sub = new DirDescriptor(dir.fs, r.path, null, rights || DIR_RIGHTS);
-      sub.rightsInheriting = Number(BigInt.asUintN(30, rightsInheriting)) & dir.rightsInheriting ||
-        dir.rightsInheriting;
-      return addFd(s, sub, fdPtr);
+      const inheriting = (Number(BigInt.asUintN(30, rightsInheriting)) || RIGHTS_ALL) & dir.rightsInheriting;
+      return addFd(s, new DirDescriptor(dir.fs, r.path, null, rights, inheriting), fdPtr);
     }
     if ((oflags & OFlags.DIRECTORY) !== 0 || r.dirOnly) return Errno.NOTDIR;
   } else {
@@ -92,10 +99,9 @@ export function pathOpen(
   const filetype = r.exists ? r.stat.filetype : Filetype.REGULAR_FILE;
   const h = dir.fs.open(r.path, f);
   if (typeof h === "number") return h;
-  let base = rights || FILE_RIGHTS;
-  if (!f.read) base &= ~(Rights.FD_READ | Rights.FD_READDIR);
-  if (!f.write) base &= ~WRITE_RIGHTS;
-  return addFd(s, new FileDescriptor(h, filetype, base, fdflags), fdPtr);
+  // What the open mode excludes is not a capability but the handle's own answer (EBADF to write a read-only file).
+  const excluded = (f.read ? 0 : Rights.FD_READ) | (f.write ? 0 : WRITE_RIGHTS);
+  return addFd(s, new FileDescriptor(h, filetype, rights & ~excluded, fdflags, FILE_RIGHTS & ~excluded), fdPtr);
 }
 
 /** Puts a new descriptor in the table and writes its number; MFILE (and closes it) when full. */
@@ -112,7 +118,7 @@ function addFd(s: State, d: DirDescriptor | FileDescriptor, fdPtr: number): Errn
 /** path_create_directory: creates a directory at `path` under `fd`. */
 export function pathCreateDirectory(s: State, fd: number, pathPtr: number, pathLen: number): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const dir = dirOf(s, fd, Rights.PATH_CREATE_DIRECTORY);
   if (typeof dir === "number") return dir;
   const e = resolve(s, dir, pathPtr, pathLen, false);
   if (e !== Errno.SUCCESS) return e;
@@ -131,7 +137,7 @@ export function pathFilestatGet(
   L: FilestatLayout = FILESTAT,
 ): Errno {
   if (!s.mem.fits(pathPtr, pathLen) || !s.mem.fits(bufPtr, L.size)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const dir = dirOf(s, fd, Rights.PATH_FILESTAT_GET);
   if (typeof dir === "number") return dir;
   const e = resolve(s, dir, pathPtr, pathLen, (flags & LookupFlags.SYMLINK_FOLLOW) !== 0);
   if (e !== Errno.SUCCESS) return e;
@@ -154,7 +160,7 @@ export function pathFilestatSetTimes(
   fstFlags: number,
 ): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const dir = dirOf(s, fd, Rights.PATH_FILESTAT_SET_TIMES);
   if (typeof dir === "number") return dir;
   const te = resolveTimes(s, atim, mtim, fstFlags, times);
   if (te !== Errno.SUCCESS) return te;
@@ -177,9 +183,9 @@ export function pathLink(
   newPathLen: number,
 ): Errno {
   if (!s.mem.fits(oldPathPtr, oldPathLen) || !s.mem.fits(newPathPtr, newPathLen)) return Errno.FAULT;
-  const from = dirOf(s, oldFd);
+  const from = dirOf(s, oldFd, Rights.PATH_LINK_SOURCE);
   if (typeof from === "number") return from;
-  const to = dirOf(s, newFd);
+  const to = dirOf(s, newFd, Rights.PATH_LINK_TARGET);
   if (typeof to === "number") return to;
   // As wasmtime (its path_link test): a hard link is made to what is named, never through a symlink.
   if ((oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0) return Errno.INVAL;
@@ -192,8 +198,9 @@ export function pathLink(
   if (e !== Errno.SUCCESS) return e;
   if (s.resolver.exists) return Errno.EXIST;
   if (s.resolver.dirOnly) return Errno.NOENT;
-  if (from.fs !== to.fs) return Errno.XDEV;
-  return to.fs.link(source, s.resolver.path);
+  if (from.fs === to.fs) return to.fs.link(source, s.resolver.path);
+  // Two preopens: one host filesystem when the backend says so (decisions.md#path-edges).
+  return from.fs.linkInto?.(source, to.fs, s.resolver.path) ?? Errno.XDEV;
 }
 
 /** path_readlink: the target of symlink `path`, truncated to the buffer; the byte count at `bufusedPtr`. */
@@ -208,7 +215,7 @@ export function pathReadlink(
 ): Errno {
   const m = s.mem;
   if (!m.fits(pathPtr, pathLen) || !m.fits(bufPtr, bufLen) || !m.fits(bufusedPtr, 4)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const dir = dirOf(s, fd, Rights.PATH_READLINK);
   if (typeof dir === "number") return dir;
   const e = resolve(s, dir, pathPtr, pathLen, false);
   if (e !== Errno.SUCCESS) return e;
@@ -226,14 +233,14 @@ export function pathReadlink(
 /** path_remove_directory: removes the empty directory `path` (NOTEMPTY otherwise, NOTDIR for a file). */
 export function pathRemoveDirectory(s: State, fd: number, pathPtr: number, pathLen: number): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const dir = dirOf(s, fd, Rights.PATH_REMOVE_DIRECTORY);
   if (typeof dir === "number") return dir;
   const e = resolve(s, dir, pathPtr, pathLen, false);
   if (e !== Errno.SUCCESS) return e;
   const r = s.resolver;
   if (!r.exists) return Errno.NOENT;
   if (r.stat.filetype !== Filetype.DIRECTORY) return Errno.NOTDIR;
-  if (r.path === dir.path || r.path === "") return Errno.INVAL; // "." or a preopen's root: not removable
+  if (r.atBase) return Errno.INVAL; // "." (the directory fd's own directory, a preopen's root too): not removable
   return dir.fs.rmdir(r.path);
 }
 
@@ -248,25 +255,28 @@ export function pathRename(
   newPathLen: number,
 ): Errno {
   if (!s.mem.fits(oldPathPtr, oldPathLen) || !s.mem.fits(newPathPtr, newPathLen)) return Errno.FAULT;
-  const from = dirOf(s, fd);
+  const from = dirOf(s, fd, Rights.PATH_RENAME_SOURCE);
   if (typeof from === "number") return from;
-  const to = dirOf(s, newFd);
+  const to = dirOf(s, newFd, Rights.PATH_RENAME_TARGET);
   if (typeof to === "number") return to;
   let e = resolve(s, from, oldPathPtr, oldPathLen, false);
   if (e !== Errno.SUCCESS) return e;
   if (!s.resolver.exists) return Errno.NOENT;
   const source = s.resolver.path;
   const sourceIsDir = s.resolver.stat.filetype === Filetype.DIRECTORY;
-  if (source === "") return Errno.BUSY; // a preopen's root
+  // The directory fd's own directory (a preopen's root too) is named in its parent, above the wall: Linux's EBUSY.
+  if (s.resolver.atBase) return Errno.BUSY;
   e = resolve(s, to, newPathPtr, newPathLen, false);
   if (e !== Errno.SUCCESS) return e;
   if (s.resolver.dirOnly && !sourceIsDir) return Errno.NOTDIR;
-  if (s.resolver.path === "") return Errno.BUSY;
-  if (from.fs !== to.fs) return Errno.XDEV;
+  if (s.resolver.atBase) return Errno.BUSY;
   const target = s.resolver.path;
-  const e2 = to.fs.rename(source, target);
+  // Two preopens: one host filesystem when the backend says so (decisions.md#path-edges).
+  const e2 = from.fs === to.fs
+    ? to.fs.rename(source, target)
+    : from.fs.renameInto?.(source, to.fs, target) ?? Errno.XDEV;
   if (e2 === Errno.SUCCESS && sourceIsDir) {
-    for (const [, d] of s.fds) if (d instanceof DirDescriptor) d.moved(to.fs, source, target);
+    for (const [, d] of s.fds) if (d instanceof DirDescriptor) d.moved(from.fs, source, to.fs, target);
   }
   return e2;
 }
@@ -281,7 +291,7 @@ export function pathSymlink(
   newPathLen: number,
 ): Errno {
   if (!s.mem.fits(oldPathPtr, oldPathLen) || !s.mem.fits(newPathPtr, newPathLen)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const dir = dirOf(s, fd, Rights.PATH_SYMLINK);
   if (typeof dir === "number") return dir;
   if (oldPathLen >= PATH_MAX) return Errno.NAMETOOLONG;
   const target = s.mem.readString(oldPathPtr, oldPathLen);
@@ -299,7 +309,7 @@ export function pathSymlink(
 /** path_unlink_file: removes the file or symlink `path`; a directory is ISDIR. */
 export function pathUnlinkFile(s: State, fd: number, pathPtr: number, pathLen: number): Errno {
   if (!s.mem.fits(pathPtr, pathLen)) return Errno.FAULT;
-  const dir = dirOf(s, fd);
+  const dir = dirOf(s, fd, Rights.PATH_UNLINK_FILE);
   if (typeof dir === "number") return dir;
   const e = resolve(s, dir, pathPtr, pathLen, false);
   if (e !== Errno.SUCCESS) return e;

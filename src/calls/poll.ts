@@ -1,7 +1,7 @@
 // poll_oneoff: clock timeouts (relative and absolute) and fd readiness, with a real blocking sleep.
 
 import { Errno } from "../abi/errno.ts";
-import { ClockId, EventType, SubclockFlags } from "../abi/consts.ts";
+import { ClockId, EventRwFlags, EventType, Rights, SubclockFlags } from "../abi/consts.ts";
 import { EVENT, SUBSCRIPTION, type SubscriptionLayout } from "../abi/layout.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { State } from "../state.ts";
@@ -29,7 +29,7 @@ let copied = new Uint32Array(16 * 4);
  *  out: [userdata u64][error u16][type u8]..[nbytes u64][flags u16]..                      × ready
  * ```
  *
- * Stdio and files are always ready (decisions.md#poll_oneoff-on-stdio); a clock subscription is
+ * Stdio and files are always ready (decisions.md#poll_oneoff); a clock subscription is
  * ready when its time has come. With only clocks pending, the call blocks until the earliest.
  */
 export function pollOneoff(
@@ -60,7 +60,7 @@ export function pollOneoff(
   // Pass 1: each subscription's delay (0 = ready now), and the earliest pending clock.
   let ready = false, fdReady = false;
   let earliest = Infinity;
-  const elapsed = s.async ? elapsedNs(s) : 0;
+  const elapsed = s.async && s.retry > 0 ? elapsedNs(s) : 0;
   let waits: PromiseLike<unknown>[] | null = null; // async mode: what the fds that are not ready wait for
   for (let i = 0; i < nsubscriptions; i++) {
     const p = inPtr + i * L.size;
@@ -75,13 +75,14 @@ export function pollOneoff(
       if (delay <= 0) ready = true;
       else if (delay < earliest) earliest = delay;
     } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
-      const w = s.fds.get(C[i * 4 + 3])?.whenReady(tag === EventType.FD_WRITE) ?? null;
+      const w = fdWait(s, C[i * 4 + 3], tag);
       if (w === null) {
         D[i] = 0;
         ready = fdReady = true;
       } else {
         D[i] = Infinity; // not ready: reported only when a retry finds it so
-        (waits ??= []).push(w);
+        if (waits === null) waits = [w];
+        else if (!waits.includes(w)) waits.push(w); // sockets share one wait (src/net/conn.ts Hub)
       }
     } else {
       return Errno.INVAL;
@@ -91,7 +92,7 @@ export function pollOneoff(
     // Nothing ready: wait on a timer for the earliest clock and on the fds, then the call runs again
     // (decisions.md#async-poll). Zero timeouts ready while fds wait: one turn of the event loop first, so a guest
     // polling in a loop lets the streams it waits on make progress.
-    if (!ready && !s.clocks.injectedSleep) return waitFor(waits, earliest);
+    if (!ready && !s.clocks.injectedSleep) return waitFor(s, waits, earliest);
     if (ready && !fdReady && waits !== null && s.retry === 0) return pending(macrotask());
   }
   // Only clocks pending: sleep until the earliest, which (with any equal to it) is then ready.
@@ -118,19 +119,18 @@ export function pollOneoff(
   return Errno.SUCCESS;
 }
 
-/** Async mode: ns since this poll_oneoff began (its first attempt), on the guest's monotonic clock or in real time. */
+/** Async mode, on a retry: ns since this poll_oneoff first waited, on the guest's monotonic clock or in real time. */
 function elapsedNs(s: State): number {
-  if (s.retry === 0) {
-    s.pollStart = s.clocks.now(ClockId.MONOTONIC);
-    s.pollStartMs = performance.now();
-    return 0;
-  }
   // Real time too: an injected clock that does not sleep does not move while we wait on a timer.
   return Math.max(Number(s.clocks.now(ClockId.MONOTONIC) - s.pollStart), (performance.now() - s.pollStartMs) * 1e6);
 }
 
 /** Async mode, nothing ready: PENDING on a timer for `earliest` ns (if any clock) and on the fds' waits. */
-function waitFor(waits: PromiseLike<unknown>[] | null, earliest: number): Errno {
+function waitFor(s: State, waits: PromiseLike<unknown>[] | null, earliest: number): Errno {
+  if (s.retry === 0) { // the first wait of this call: relative timeouts count from here (no clock read before it)
+    s.pollStart = s.clocks.now(ClockId.MONOTONIC);
+    s.pollStartMs = performance.now();
+  }
   if (earliest !== Infinity) pending(timerWait(Math.ceil(earliest / 1e6)));
   if (waits !== null) { for (const w of waits) pending(w); }
   return PENDING; // one of the two is there: a subscription that is neither ready nor a clock is an fd that waits
@@ -167,10 +167,29 @@ function clockDelay(
   return Number(m.u64(p + L.clockTimeout) - s.clocks.now(id));
 }
 
-/** Fills an fd_read/fd_write event: the fd's readiness, or BADF. */
+/** The rights a read (or write) subscription needs; one the guest dropped makes the event an ENOTCAPABLE. */
+function pollRights(tag: number): number {
+  return Rights.POLL_FD_READWRITE | (tag === EventType.FD_READ ? Rights.FD_READ : Rights.FD_WRITE);
+}
+
+/** Null when an fd subscription is ready now (or is an error event: BADF, NOTCAPABLE); else what it waits for. */
+function fdWait(s: State, fd: number, tag: number): PromiseLike<unknown> | null {
+  const d = s.fds.get(fd);
+  if (d === undefined || (d.dropped & pollRights(tag)) !== 0) return null;
+  return d.whenReady(tag === EventType.FD_WRITE);
+}
+
+/**
+ * Fills an fd_read/fd_write event: the fd's readiness and a hangup when its input ended or its peer hung up (as Linux
+ * reports POLLHUP for a pipe whose writer closed); BADF for a closed fd, NOTCAPABLE for one whose rights the guest
+ * narrowed (decisions.md#rights).
+ */
 function fdEvent(s: State, m: GuestMemory, e: number, fd: number, tag: number): void {
   const d = s.fds.get(fd);
   if (d === undefined) return m.setU16(e + EVENT.error, Errno.BADF);
-  const avail = tag === EventType.FD_READ ? d.available() : 0;
+  const read = tag === EventType.FD_READ;
+  if (d.dropped & pollRights(tag)) return m.setU16(e + EVENT.error, Errno.NOTCAPABLE);
+  const avail = read ? d.available() : 0;
   if (avail > 0) m.setU64n(e + EVENT.nbytes, avail);
+  if (d.hungUp()) m.setU16(e + EVENT.flags, EventRwFlags.FD_READWRITE_HANGUP);
 }

@@ -9,7 +9,7 @@ import type { State } from "../state.ts";
  *
  * @example
  * ```ts
- * import { WasiExit } from "./mod.ts";
+ * import { WasiExit } from "@hostcall/wasi";
  * function callExport(f: () => void): number {
  *   try {
  *     f();

@@ -6,6 +6,7 @@
 
 import { Errno } from "../abi/errno.ts";
 import { Filetype, type Whence } from "../abi/consts.ts";
+import { type DenialListener, type HostFsOptions, tellDenial } from "./denial.ts";
 import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./types.ts";
 
 /** `Deno.SeekMode` values; preview1's `$whence` uses the same numbers (SET 0, CUR 1, END 2). */
@@ -39,17 +40,13 @@ const setTimes = new Map<number, SetTimes>();
  * virtual (a path and a cached listing); positional I/O, exact ns times, `lutimes` and append switching are emulated
  * (decisions.md #deno-backend).
  *
- * @example Serve a temporary directory to a guest
+ * @example Give a guest a host directory (what `hostFs("./data")` picks on Deno)
  * ```ts
- * import { DenoFs } from "./deno.ts";
- * import { newStat } from "./types.ts";
- * const dir: string = Deno.makeTempDirSync();
- * const fs: DenoFs = new DenoFs(dir);
- * console.log(fs.mkdir("out")); // 0 (Errno.SUCCESS)
- * const st = newStat();
- * fs.stat("out", st, false);
- * console.log(st.filetype); // 3 (Filetype.DIRECTORY)
- * Deno.removeSync(dir, { recursive: true });
+ * import { Errno, Wasi } from "@hostcall/wasi";
+ * import { DenoFs } from "@hostcall/wasi/fs/deno";
+ * const data: DenoFs = new DenoFs("./data");
+ * const wasi = new Wasi({ preopens: { "/data": data } });
+ * console.log(data.mkdir("out") === Errno.SUCCESS); // the seam answers an errno (needs --allow-write=./data)
  * ```
  */
 export class DenoFs implements FileSystem {
@@ -57,12 +54,15 @@ export class DenoFs implements FileSystem {
   readonly #root: string;
   /** `#root` + "/", the prefix of every other path. */
   readonly #prefix: string;
+  /** Told of each refusal by Deno's permissions (the Wasi's `onDenied`). */
+  readonly #denied: DenialListener | undefined;
 
   /**
    * A backend rooted at host directory `root`, kept as given: no host call and no permission is needed here, and
    * a denial shows as `ACCES` when the guest looks.
    */
-  constructor(root: string) {
+  constructor(root: string, options: HostFsOptions = {}) {
+    this.#denied = options.onDenied;
     let r = root === "" ? "." : root;
     while (r.length > 1 && r.endsWith("/")) r = r.substring(0, r.length - 1);
     this.#root = r;
@@ -85,17 +85,17 @@ export class DenoFs implements FileSystem {
     const full = this.#full(path);
     // The caller has just seen a regular file there: no second lstat (see OpenFlags.seen).
     if (flags.seen === Filetype.REGULAR_FILE && !flags.exclusive && !flags.directory) {
-      const h = openFile(full, flags, false);
+      const h = openFile(full, flags, false, this.#denied);
       if (h !== Errno.NOENT || !flags.create) return h; // else it vanished since: look again, and create it
     }
     let info: Deno.FileInfo;
     try {
       info = Deno.lstatSync(full);
     } catch (err) {
-      const e = toErrno(err);
+      const e = toErrno(err, this.#denied);
       if (e !== Errno.NOENT || !flags.create) return e;
       if (flags.directory) return Errno.INVAL; // O_CREAT|O_DIRECTORY creates nothing (Linux)
-      const h = openFile(full, flags, true);
+      const h = openFile(full, flags, true, this.#denied);
       // Created by someone else since the lstat: look again, unless the guest asked for exclusive creation.
       if (h === Errno.EXIST && !flags.exclusive && retries > 0) return this.#open(path, flags, retries - 1);
       return h;
@@ -104,10 +104,10 @@ export class DenoFs implements FileSystem {
     if (info.isSymlink) return Errno.LOOP;
     if (info.isDirectory) {
       if (flags.write || flags.create || flags.truncate) return Errno.ISDIR;
-      return new DenoDir(full);
+      return new DenoDir(full, this.#denied);
     }
     if (flags.directory) return Errno.NOTDIR;
-    return openFile(full, flags, false);
+    return openFile(full, flags, false, this.#denied);
   }
 
   /** Fills `out` with the metadata of `path` (of a final symlink itself unless `follow`). */
@@ -116,7 +116,7 @@ export class DenoFs implements FileSystem {
       fill(out, follow ? Deno.statSync(this.#full(path)) : Deno.lstatSync(this.#full(path)));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -127,7 +127,7 @@ export class DenoFs implements FileSystem {
       Deno.mkdirSync(this.#full(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -140,7 +140,7 @@ export class DenoFs implements FileSystem {
       Deno.removeSync(full);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -153,29 +153,44 @@ export class DenoFs implements FileSystem {
       Deno.removeSync(full);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
   /** POSIX rename(2); renaming the root or onto it is BUSY. */
   rename(from: string, to: string): Errno {
-    if (from === "" || to === "") return Errno.BUSY;
-    try {
-      Deno.renameSync(this.#full(from), this.#full(to));
-      return Errno.SUCCESS;
-    } catch (err) {
-      return toErrno(err);
-    }
+    return this.renameInto(from, this, to);
   }
 
   /** Creates a hard link `to` for `from` (a symlink is linked itself, as Linux link(2)); directories are PERM. */
   link(from: string, to: string): Errno {
-    if (to === "") return Errno.EXIST;
+    return this.linkInto(from, this, to);
+  }
+
+  /**
+   * POSIX rename(2) from this root to `to` under another DenoFs's root: both are the host's filesystem, and the host
+   * answers XDEV across devices. Any other backend is XDEV.
+   */
+  renameInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof DenoFs)) return Errno.XDEV;
+    if (from === "" || to === "") return Errno.BUSY;
     try {
-      Deno.linkSync(this.#full(from), this.#full(to));
+      Deno.renameSync(this.#full(from), dest.#full(to));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
+    }
+  }
+
+  /** A hard link `to` under another DenoFs's root for `from` under this one (XDEV for any other backend). */
+  linkInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof DenoFs)) return Errno.XDEV;
+    if (to === "") return Errno.EXIST;
+    try {
+      Deno.linkSync(this.#full(from), dest.#full(to));
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -189,7 +204,7 @@ export class DenoFs implements FileSystem {
       Deno.symlinkSync(target, this.#full(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -198,7 +213,7 @@ export class DenoFs implements FileSystem {
     try {
       return Deno.readLinkSync(this.#full(path));
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -215,22 +230,27 @@ export class DenoFs implements FileSystem {
       if (lutimes === undefined) return Errno.NOTSUP;
       return applyTimes(info, atimNs, mtimNs, (a, m) => lutimes(full, a, m));
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 }
 
 /** Opens a regular file (or device): `fresh` when lstat found nothing, so it is created with O_EXCL. */
-function openFile(full: string, flags: OpenFlags, fresh: boolean): FileHandle | Errno {
+function openFile(
+  full: string,
+  flags: OpenFlags,
+  fresh: boolean,
+  denied: DenialListener | undefined,
+): FileHandle | Errno {
   // Deno refuses create/truncate without write: the host file is then writable but the handle is not.
   const read = flags.read || !flags.write;
   const write = flags.write || flags.truncate || fresh;
   const hostAppend = flags.append && flags.write; // O_APPEND: appends stay atomic against other processes
   try {
     const file = Deno.openSync(full, { read, write, truncate: flags.truncate, append: hostAppend, createNew: fresh });
-    return new DenoFile(file, full, flags, read, hostAppend);
+    return new DenoFile(file, full, flags, read, hostAppend, denied);
   } catch (err) {
-    return toErrno(err);
+    return toErrno(err, denied);
   }
 }
 
@@ -253,7 +273,17 @@ class DenoFile implements FileHandle {
    */
   #lag = -1;
 
-  constructor(file: Deno.FsFile, path: string, flags: OpenFlags, hostRead: boolean, hostAppend: boolean) {
+  readonly #denied: DenialListener | undefined;
+
+  constructor(
+    file: Deno.FsFile,
+    path: string,
+    flags: OpenFlags,
+    hostRead: boolean,
+    hostAppend: boolean,
+    denied: DenialListener | undefined,
+  ) {
+    this.#denied = denied;
     this.#file = file;
     this.#path = path;
     this.#readable = flags.read;
@@ -276,7 +306,7 @@ class DenoFile implements FileHandle {
       if (!seekTo(f, pos)) return 0; // past the largest offset the filesystem allows: EOF, as Linux pread
       return f.readSync(dst) ?? 0;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#denied);
     }
   }
 
@@ -292,7 +322,7 @@ class DenoFile implements FileHandle {
         return f.writeSync(src);
       }
       if (pos < 0) return -Errno.INVAL;
-      if (pos >= MAX_POS) return -Errno.FBIG; // decisions.md#offsets-past-2-53
+      if (pos >= MAX_POS) return -Errno.FBIG; // decisions.md#offsets-past-253
       if (pos + src.length > MAX_POS) src = src.subarray(0, MAX_POS - pos);
       if (this.#lag < 0) this.#lag = f.seekSync(0, SEEK_CUR);
       // In append mode a positional write appends too (Linux pwrite on O_APPEND); with O_APPEND the kernel does it.
@@ -300,7 +330,7 @@ class DenoFile implements FileHandle {
       else if (!this.#hostAppend && !seekTo(f, pos)) return -Errno.FBIG; // past the largest offset, as Linux pwrite
       return f.writeSync(src);
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#denied);
     }
   }
 
@@ -316,7 +346,7 @@ class DenoFile implements FileHandle {
       this.#lag = -1; // only once it succeeded: a failed seek leaves the handle's offset
       return to;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#denied);
     }
   }
 
@@ -332,7 +362,7 @@ class DenoFile implements FileHandle {
       fill(out, this.#file.statSync());
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -343,7 +373,7 @@ class DenoFile implements FileHandle {
       this.#file.truncateSync(size);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -353,7 +383,7 @@ class DenoFile implements FileHandle {
       this.#file.syncSync();
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -363,7 +393,7 @@ class DenoFile implements FileHandle {
       this.#file.syncDataSync();
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -374,7 +404,7 @@ class DenoFile implements FileHandle {
       this.#file.close();
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -407,7 +437,7 @@ class DenoFile implements FileHandle {
       try {
         file?.close();
       } catch { /* already failing: report the first error */ }
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
     this.#file = file;
     this.#lag = -1;
@@ -421,7 +451,7 @@ class DenoFile implements FileHandle {
     try {
       return applyTimes(f.statSync(), atimNs, mtimNs, (a, m) => f.utimeSync(a, m));
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 }
@@ -454,8 +484,11 @@ class DenoDir implements FileHandle {
   /** Inode numbers, looked up with lstat only when the sink reaches the entry. */
   #inos: (bigint | undefined)[] = [];
 
-  constructor(path: string) {
+  readonly #denied: DenialListener | undefined;
+
+  constructor(path: string, denied: DenialListener | undefined) {
     this.#path = path;
+    this.#denied = denied;
   }
 
   read(_dst: Uint8Array, _pos?: number): IoResult {
@@ -480,7 +513,7 @@ class DenoDir implements FileHandle {
       fill(out, Deno.statSync(this.#path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -508,7 +541,7 @@ class DenoDir implements FileHandle {
       }
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 
@@ -531,7 +564,7 @@ class DenoDir implements FileHandle {
           types.push(direntType(e));
         }
       } catch (err) {
-        return toErrno(err);
+        return toErrno(err, this.#denied);
       }
       this.#names = names;
       this.#types = types;
@@ -546,7 +579,7 @@ class DenoDir implements FileHandle {
           ino = BigInt(info.ino ?? 0);
           if (types[i] === PENDING) types[i] = filetypeOf(info);
         } catch (err) {
-          const e = toErrno(err);
+          const e = toErrno(err, this.#denied);
           if (e !== Errno.NOENT) return e;
           ino = 0n; // gone since the listing (or a name Deno decoded lossily): still listed, as getdents would
         }
@@ -567,7 +600,7 @@ class DenoDir implements FileHandle {
     try {
       return applyTimes(Deno.statSync(path), atimNs, mtimNs, (a, m) => Deno.utimeSync(path, a, m));
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#denied);
     }
   }
 }
@@ -703,7 +736,7 @@ let deniedListener: ((err: Error) => void) | undefined;
  *
  * @example Report each refusal
  * ```ts
- * import { onDenied } from "./deno.ts";
+ * import { onDenied } from "@hostcall/wasi/fs/deno";
  * onDenied((err: Error) => console.error(err.message)); // Requires write access to "out/x", run again with ...
  * ```
  */
@@ -715,7 +748,7 @@ export function onDenied(listener: ((err: Error) => void) | undefined): void {
  * The errno for an error Deno threw: its OS `code` ("ENOTEMPTY", "EPERM", "EXDEV"...) when it has one, else its
  * class (a missing grant is also told to the `onDenied` listener). Anything else is a host bug and is rethrown.
  */
-function toErrno(err: unknown): Errno {
+function toErrno(err: unknown, denied?: DenialListener): Errno {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === "string" && code.length > 1 && code.charCodeAt(0) === 69 /* E */) {
@@ -725,7 +758,10 @@ function toErrno(err: unknown): Errno {
     }
     const e = BY_NAME.get(err.name);
     if (e !== undefined) {
-      if (err.name === "NotCapable") deniedListener?.(err);
+      if (err.name === "NotCapable") {
+        tellDenial(err, denied);
+        deniedListener?.(err);
+      }
       return e;
     }
     // Some OS refusals come as a plain Error with no code, only "File too large (os error 27)": the number is the

@@ -139,19 +139,19 @@ class Space {
   }
 }
 
-/** Options of the JS-side `MemoryFs.mkdir(path, options)`. */
+/** Options of `MemoryFiles.mkdir(path, options)`. */
 export interface MemoryFsMkdirOptions {
   /** Also create missing parents, and accept an existing directory (`mkdir -p`). Default false. */
   recursive?: boolean;
 }
 
-/** Options of `MemoryFs.remove(path, options)`. */
+/** Options of `MemoryFiles.remove(path, options)`. */
 export interface MemoryFsRemoveOptions {
   /** Remove a directory with everything under it (`rm -r`). Default false: only an empty directory. */
   recursive?: boolean;
 }
 
-/** What the JS-side `MemoryFs.stat(path)` reports (symlinks are followed). */
+/** What `MemoryFiles.stat(path)` reports (symlinks are followed). */
 export interface MemoryFsStat {
   /** A regular file or a directory. */
   type: "file" | "directory";
@@ -169,26 +169,34 @@ export interface MemoryFsStat {
   ctimeNs: bigint;
 }
 
+/** What `MemoryFiles` reaches inside a `MemoryFs` (private fields are per class); set by MemoryFs's static block. */
+let inside: {
+  /** The inode at seam path `path`, symlinks followed on the way (and at the end when `follow`). */
+  lookup(fs: MemoryFs, path: string, follow: boolean): Inode | Errno;
+  /** A write handle on the existing file `node`, truncated to 0 bytes. */
+  rewrite(fs: MemoryFs, node: Inode): FileHandle;
+  /** Brings the lazily kept times of `node` up to date. */
+  settle(fs: MemoryFs, node: Inode): void;
+};
+
 /**
  * An in-memory filesystem with POSIX (Linux) semantics: inode numbers, hard links, symlinks stored verbatim,
  * sparse growth, open files that outlive their last link. Reads do not update atime (noatime).
  *
- * It has two faces. Hostcall calls the `FileSystem` seam (`open`, `stat(path, out, follow)`, `mkdir(path)`, `rmdir`,
- * …), which takes normalised paths and returns errno values. JavaScript seeds and reads back through the JS-side
- * API: `writeFile`, `readFile`, `mkdir(path, options)` and `mkdirp`, `readdir`, `stat(path)` and `remove`. Its paths
- * are "/"-separated from the root of this MemoryFs (the leading "/" is optional; it is the preopen's root, wherever
- * the guest sees it); a bad path (not a string, empty, a NUL, a ".." part) is a `TypeError`, and a failure an `Error`
- * naming the call, the path and the errno, with `code` ("ENOENT", …) and `errno` (the WASI number) on it.
+ * A `MemoryFs` is a backend: pass it as a preopen (or to `readOnly`), and Hostcall calls its `FileSystem` methods
+ * (`open`, `stat(path, out, follow)`, `mkdir(path)`…), which take normalised paths and return errno values. To seed a
+ * tree and read back what a guest wrote, use its `files` ({@link MemoryFiles}), whose methods throw on failure
+ * (decisions.md#memoryfs-js-api).
  *
  * @example Seed a tree, hand it to a guest, read what it wrote
  * ```ts
- * import { MemoryFs } from "./memory.ts";
- * import { Wasi } from "../wasi.ts";
+ * import { MemoryFs } from "@hostcall/wasi/fs/memory";
+ * import { Wasi } from "@hostcall/wasi";
  * const fs = new MemoryFs();
- * fs.writeFile("/in/hello.txt", "hello\n");
+ * fs.files.writeFile("/in/hello.txt", "hello\n");
  * const wasi = new Wasi({ args: ["app"], preopens: { "/data": fs } }); // the guest sees /data/in/hello.txt
  * // ... wasi.start(instance) ...
- * for (const name of fs.readdir("/")) console.log(name, fs.stat(name).type); // "in" "directory"
+ * for (const name of fs.files.readdir("/")) console.log(name, fs.files.stat(name).type); // "in" "directory"
  * ```
  */
 export class MemoryFs implements FileSystem {
@@ -201,6 +209,19 @@ export class MemoryFs implements FileSystem {
   #hops = 0;
   /** The last component of the path given to `#parentOf` (saves an allocation per call). */
   #name = "";
+  /** The JS-side API over this tree: seeding files and reading back what a guest wrote; it throws on failure. */
+  readonly files: MemoryFiles;
+
+  static {
+    inside = {
+      lookup: (fs, path, follow) => fs.#lookup(path, follow),
+      rewrite: (fs, node) => {
+        setSize(node, 0, fs.#clock, fs.#space);
+        return new MemoryHandle(node, fs.#clock, fs.#space, fs.#dev, WRITE_FLAGS);
+      },
+      settle: (fs, node) => fs.#clock.settle(node),
+    };
+  }
 
   /** An empty filesystem: just the root directory (inode 1). */
   constructor(options: MemoryFsOptions = {}) {
@@ -213,6 +234,7 @@ export class MemoryFs implements FileSystem {
     this.#space = new Space(capacity);
     this.#root = this.#make(Filetype.DIRECTORY, 2n);
     this.#root.parent = this.#root;
+    this.files = new MemoryFiles(this);
   }
 
   /** Opens a file or directory (never following a final symlink: that is LOOP, like O_NOFOLLOW). */
@@ -370,173 +392,8 @@ export class MemoryFs implements FileSystem {
     return Errno.SUCCESS;
   }
 
-  // The JS-side API (writeFile, readFile, mkdir with options, mkdirp, readdir, stat with one argument, remove):
-  // for seeding a tree and reading back what a guest wrote. See the class comment and decisions.md#memoryfs-js-api.
-
-  /**
-   * Writes `data` (a string is UTF-8 encoded) to the file at `path`, replacing its content, creating the file and any
-   * missing parent directories. A symlink at `path` is followed to the file it names. Throws on failure.
-   *
-   * @example
-   * ```ts
-   * import { MemoryFs } from "./memory.ts";
-   * const fs = new MemoryFs();
-   * fs.writeFile("/in/data.txt", "hello\n"); // creates /in
-   * fs.writeFile("/in/raw.bin", new Uint8Array([1, 2, 3]));
-   * ```
-   */
-  writeFile(path: string, data: Uint8Array | string): void {
-    const p = jsPath("writeFile", path);
-    if (typeof data !== "string" && !(data instanceof Uint8Array)) {
-      throw new TypeError(`MemoryFs.writeFile(${JSON.stringify(path)}): data must be a string or a Uint8Array`);
-    }
-    if (p === "") throw fsError("writeFile", path, Errno.ISDIR);
-    const k = p.lastIndexOf("/");
-    if (k > 0) this.#mkdirs("writeFile", path, p.substring(0, k), false);
-    const found = this.#lookup(p, true);
-    let h: FileHandle | Errno;
-    if (typeof found === "number") h = this.open(p, WRITE_FLAGS); // creates it (a dangling symlink is LOOP)
-    else if (found.entries !== null) h = Errno.ISDIR;
-    else {
-      setSize(found, 0, this.#clock, this.#space);
-      h = new MemoryHandle(found, this.#clock, this.#space, this.#dev, WRITE_FLAGS);
-    }
-    if (typeof h === "number") throw fsError("writeFile", path, h);
-    const n = h.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
-    h.close();
-    if (n < 0) throw fsError("writeFile", path, -n);
-  }
-
-  /**
-   * A copy of the content of the file at `path` (symlinks followed). Throws on failure (`EISDIR` for a directory).
-   *
-   * @example
-   * ```ts
-   * import { MemoryFs } from "./memory.ts";
-   * const fs = new MemoryFs();
-   * fs.writeFile("/out.txt", "done\n");
-   * const text: string = new TextDecoder().decode(fs.readFile("/out.txt")); // "done\n"
-   * ```
-   */
-  readFile(path: string): Uint8Array {
-    const node = this.#lookup(jsPath("readFile", path), true);
-    if (typeof node === "number") throw fsError("readFile", path, node);
-    if (node.entries !== null) throw fsError("readFile", path, Errno.ISDIR);
-    const out = new Uint8Array(node.size);
-    out.set(node.data.subarray(0, Math.min(node.size, node.data.length)));
-    return out;
-  }
-
-  /** The seam's `mkdir`: creates a directory at a seam path; returns an errno (`EXIST` when anything has the name). */
-  mkdir(path: string): Errno;
-  /**
-   * JS-side `mkdir` (chosen by passing options): creates the directory `path`; with `recursive`, also its missing
-   * parents, and an existing directory is fine. Throws on failure (`EEXIST`, `ENOENT`, `ENOTDIR`).
-   *
-   * @example
-   * ```ts
-   * import { MemoryFs } from "./memory.ts";
-   * const fs = new MemoryFs();
-   * fs.mkdir("/out", {});
-   * fs.mkdir("/deep/er/still", { recursive: true });
-   * ```
-   */
-  mkdir(path: string, options: MemoryFsMkdirOptions): void;
-  mkdir(path: string, options?: MemoryFsMkdirOptions): Errno | void {
-    if (options === undefined) return this.#mkdir(path);
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(`MemoryFs.mkdir(${JSON.stringify(path)}): options must be an object`);
-    }
-    const p = jsPath("mkdir", path);
-    if (options.recursive === true) return this.#mkdirs("mkdir", path, p, true);
-    const e = this.#mkdir(p);
-    if (e !== Errno.SUCCESS) throw fsError("mkdir", path, e);
-  }
-
-  /**
-   * Creates the directory `path` and any missing parents; an existing directory is fine (`mkdir -p`): the same as
-   * `mkdir(path, { recursive: true })`. Throws on failure.
-   *
-   * @example
-   * ```ts
-   * import { MemoryFs } from "./memory.ts";
-   * const fs = new MemoryFs();
-   * fs.mkdirp("/a/b/c");
-   * fs.mkdirp("/a/b"); // already there: nothing to do
-   * ```
-   */
-  mkdirp(path: string): void {
-    this.#mkdirs("mkdirp", path, jsPath("mkdirp", path), true);
-  }
-
-  /**
-   * The names in the directory `path` (symlinks followed), in the order they were created, without `.` and `..`.
-   * Throws on failure (`ENOTDIR` for a file).
-   *
-   * @example
-   * ```ts
-   * import { MemoryFs } from "./memory.ts";
-   * const fs = new MemoryFs();
-   * fs.writeFile("/out/b.txt", "");
-   * fs.writeFile("/out/a.txt", "");
-   * const names: string[] = fs.readdir("/out"); // ["b.txt", "a.txt"]
-   * ```
-   */
-  readdir(path: string): string[] {
-    const node = this.#lookup(jsPath("readdir", path), true);
-    if (typeof node === "number") throw fsError("readdir", path, node);
-    if (node.entries === null) throw fsError("readdir", path, Errno.NOTDIR);
-    return [...node.entries.keys()];
-  }
-
-  /** The seam's `stat`: fills `out` (of a final symlink itself unless `follow`) and returns an errno. */
-  stat(path: string, out: Stat, follow: boolean): Errno;
-  /**
-   * JS-side `stat` (one argument): what `path` is (symlinks followed), how big, and its times. Throws on failure.
-   *
-   * @example
-   * ```ts
-   * import { MemoryFs, type MemoryFsStat } from "./memory.ts";
-   * const fs = new MemoryFs();
-   * fs.writeFile("/f.txt", "12345");
-   * const st: MemoryFsStat = fs.stat("/f.txt");
-   * console.log(st.type, st.size); // "file" 5
-   * ```
-   */
-  stat(path: string): MemoryFsStat;
-  stat(path: string, out?: Stat, follow?: boolean): Errno | MemoryFsStat {
-    if (out === undefined) return this.#jsStat(path);
-    const node = this.#lookup(path, follow === true);
-    if (typeof node === "number") return node;
-    fill(node, out, this.#dev, this.#clock);
-    return Errno.SUCCESS;
-  }
-
-  /**
-   * Removes the file or symlink (not what it names) at `path`, or the directory at `path`: an empty one, or with
-   * `recursive` one and everything under it. The root cannot be removed (`EBUSY`). Throws on failure (`ENOENT`,
-   * `ENOTEMPTY`).
-   *
-   * @example
-   * ```ts
-   * import { MemoryFs } from "./memory.ts";
-   * const fs = new MemoryFs();
-   * fs.writeFile("/tmp/a/f.txt", "x");
-   * fs.remove("/tmp/a/f.txt");
-   * fs.remove("/tmp", { recursive: true });
-   * ```
-   */
-  remove(path: string, options: MemoryFsRemoveOptions = {}): void {
-    const p = jsPath("remove", path);
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(`MemoryFs.remove(${JSON.stringify(path)}): options must be an object`);
-    }
-    if (p === "") throw fsError("remove", path, Errno.BUSY);
-    const e = this.#remove(p, options.recursive === true);
-    if (e !== Errno.SUCCESS) throw fsError("remove", path, e);
-  }
-
-  #mkdir(path: string): Errno {
+  /** Creates a directory; `EXIST` when anything has the name. */
+  mkdir(path: string): Errno {
     if (path === "") return Errno.EXIST;
     const dir = this.#parentOf(path);
     if (typeof dir === "number") return dir;
@@ -549,49 +406,12 @@ export class MemoryFs implements FileSystem {
     return Errno.SUCCESS;
   }
 
-  /** Creates every missing directory of seam path `p`; a file in the way is NOTDIR (EXIST at the end when `last`). */
-  #mkdirs(what: string, original: string, p: string, last: boolean): void {
-    for (let i = 0; i <= p.length; i++) {
-      if (i !== p.length && p.charCodeAt(i) !== SLASH) continue;
-      const prefix = p.substring(0, i);
-      const node = this.#lookup(prefix, true);
-      if (node === Errno.NOENT) {
-        const e = this.#mkdir(prefix);
-        if (e !== Errno.SUCCESS) throw fsError(what, original, e);
-      } else if (typeof node === "number") throw fsError(what, original, node);
-      else if (node.entries === null) {
-        throw fsError(what, original, last && i === p.length ? Errno.EXIST : Errno.NOTDIR);
-      }
-    }
-  }
-
-  #jsStat(path: string): MemoryFsStat {
-    const node = this.#lookup(jsPath("stat", path), true);
-    if (typeof node === "number") throw fsError("stat", path, node);
-    this.#clock.settle(node);
-    return {
-      type: node.entries !== null ? "directory" : "file",
-      size: node.entries !== null ? 0 : node.size,
-      ino: Number(node.ino),
-      nlink: Number(node.nlink),
-      atimeNs: node.atim,
-      mtimeNs: node.mtim,
-      ctimeNs: node.ctim,
-    };
-  }
-
-  /** Removes seam path `p` (never the root): a file or symlink, an empty directory, or a whole tree. */
-  #remove(p: string, recursive: boolean): Errno {
-    const node = this.#lookup(p, false);
+  /** Fills `out` with the metadata of `path` (of a final symlink itself unless `follow`). */
+  stat(path: string, out: Stat, follow: boolean): Errno {
+    const node = this.#lookup(path, follow);
     if (typeof node === "number") return node;
-    if (node.entries === null) return this.unlink(p);
-    if (recursive) {
-      for (const name of [...node.entries.keys()]) {
-        const e = this.#remove(p + "/" + name, true);
-        if (e !== Errno.SUCCESS) return e;
-      }
-    }
-    return this.rmdir(p);
+    fill(node, out, this.#dev, this.#clock);
+    return Errno.SUCCESS;
   }
 
   #make(type: Filetype, nlink: bigint): Inode {
@@ -645,6 +465,207 @@ export class MemoryFs implements FileSystem {
       cur = next;
     }
     return cur;
+  }
+}
+
+/**
+ * The JS-side API of a {@link MemoryFs} (its `files`): seeds a tree before a guest runs and reads back what it wrote.
+ * Paths are "/"-separated from the root of the MemoryFs (the leading "/" is optional; it is the preopen's root,
+ * wherever the guest sees it). A bad path (not a string, empty, a NUL, a ".." part) is a `TypeError`; a failure is an
+ * `Error` naming the call, the path and the errno (`MemoryFiles.readFile("/in.txt"): ENOENT`), with `code` ("ENOENT",
+ * …) and `errno` (the WASI number) on it (decisions.md#memoryfs-js-api).
+ *
+ * @example Seed an input, run a guest, read its output
+ * ```ts
+ * import { MemoryFs } from "@hostcall/wasi/fs/memory";
+ * const fs = new MemoryFs();
+ * fs.files.writeFile("/input.txt", "hello\n");
+ * // ... new Wasi({ preopens: { "/data": fs } }), instantiate, start ...
+ * if (fs.files.readdir("/").includes("output.txt")) console.log(new TextDecoder().decode(fs.files.readFile("/output.txt")));
+ * ```
+ */
+export class MemoryFiles {
+  /** The filesystem these calls read and change: what a preopen is given. */
+  readonly fs: MemoryFs;
+
+  /** The JS-side API over `fs` (the same as `fs.files`). */
+  constructor(fs: MemoryFs) {
+    this.fs = fs;
+  }
+
+  /**
+   * Writes `data` (a string is UTF-8 encoded) to the file at `path`, replacing its content, creating the file and any
+   * missing parent directories. A symlink at `path` is followed to the file it names. Throws on failure.
+   *
+   * @example
+   * ```ts
+   * import { MemoryFs } from "@hostcall/wasi/fs/memory";
+   * const fs = new MemoryFs();
+   * fs.files.writeFile("/in/data.txt", "hello\n"); // creates /in
+   * fs.files.writeFile("/in/raw.bin", new Uint8Array([1, 2, 3]));
+   * ```
+   */
+  writeFile(path: string, data: Uint8Array | string): void {
+    const p = jsPath("writeFile", path);
+    if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+      throw new TypeError(`MemoryFiles.writeFile(${JSON.stringify(path)}): data must be a string or a Uint8Array`);
+    }
+    if (p === "") throw fsError("writeFile", path, Errno.ISDIR);
+    const k = p.lastIndexOf("/");
+    if (k > 0) this.#mkdirs("writeFile", path, p.substring(0, k), false);
+    const found = inside.lookup(this.fs, p, true);
+    let h: FileHandle | Errno;
+    if (typeof found === "number") h = this.fs.open(p, WRITE_FLAGS); // creates it (a dangling symlink is LOOP)
+    else if (found.entries !== null) h = Errno.ISDIR;
+    else h = inside.rewrite(this.fs, found);
+    if (typeof h === "number") throw fsError("writeFile", path, h);
+    const n = h.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    h.close();
+    if (n < 0) throw fsError("writeFile", path, -n);
+  }
+
+  /**
+   * A copy of the content of the file at `path` (symlinks followed). Throws on failure (`EISDIR` for a directory).
+   *
+   * @example
+   * ```ts
+   * import { MemoryFs } from "@hostcall/wasi/fs/memory";
+   * const fs = new MemoryFs();
+   * fs.files.writeFile("/out.txt", "done\n");
+   * const text: string = new TextDecoder().decode(fs.files.readFile("/out.txt")); // "done\n"
+   * const response = new Response(fs.files.readFile("/out.txt")); // a BodyInit as it is
+   * ```
+   */
+  readFile(path: string): Uint8Array<ArrayBuffer> {
+    const node = inside.lookup(this.fs, jsPath("readFile", path), true);
+    if (typeof node === "number") throw fsError("readFile", path, node);
+    if (node.entries !== null) throw fsError("readFile", path, Errno.ISDIR);
+    const out = new Uint8Array(node.size);
+    out.set(node.data.subarray(0, Math.min(node.size, node.data.length)));
+    return out;
+  }
+
+  /**
+   * Creates the directory `path`; with `recursive`, also its missing parents, and an existing directory is fine
+   * (`mkdir -p`). Throws on failure (`EEXIST`, `ENOENT`, `ENOTDIR`).
+   *
+   * @example
+   * ```ts
+   * import { MemoryFs } from "@hostcall/wasi/fs/memory";
+   * const fs = new MemoryFs();
+   * fs.files.mkdir("/out");
+   * fs.files.mkdir("/deep/er/still", { recursive: true });
+   * ```
+   */
+  mkdir(path: string, options: MemoryFsMkdirOptions = {}): void {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`MemoryFiles.mkdir(${JSON.stringify(path)}): options must be an object`);
+    }
+    const p = jsPath("mkdir", path);
+    if (options.recursive === true) return this.#mkdirs("mkdir", path, p, true);
+    const e = this.fs.mkdir(p);
+    if (e !== Errno.SUCCESS) throw fsError("mkdir", path, e);
+  }
+
+  /**
+   * The names in the directory `path` (symlinks followed), in the order they were created, without `.` and `..`.
+   * Throws on failure (`ENOTDIR` for a file).
+   *
+   * @example
+   * ```ts
+   * import { MemoryFs } from "@hostcall/wasi/fs/memory";
+   * const fs = new MemoryFs();
+   * fs.files.writeFile("/out/b.txt", "");
+   * fs.files.writeFile("/out/a.txt", "");
+   * const names: string[] = fs.files.readdir("/out"); // ["b.txt", "a.txt"]
+   * ```
+   */
+  readdir(path: string): string[] {
+    const node = inside.lookup(this.fs, jsPath("readdir", path), true);
+    if (typeof node === "number") throw fsError("readdir", path, node);
+    if (node.entries === null) throw fsError("readdir", path, Errno.NOTDIR);
+    return [...node.entries.keys()];
+  }
+
+  /**
+   * What `path` is (symlinks followed), how big, and its times. Throws on failure.
+   *
+   * @example
+   * ```ts
+   * import { MemoryFs, type MemoryFsStat } from "@hostcall/wasi/fs/memory";
+   * const fs = new MemoryFs();
+   * fs.files.writeFile("/f.txt", "12345");
+   * const st: MemoryFsStat = fs.files.stat("/f.txt");
+   * console.log(st.type, st.size); // "file" 5
+   * ```
+   */
+  stat(path: string): MemoryFsStat {
+    const node = inside.lookup(this.fs, jsPath("stat", path), true);
+    if (typeof node === "number") throw fsError("stat", path, node);
+    inside.settle(this.fs, node);
+    return {
+      type: node.entries !== null ? "directory" : "file",
+      size: node.entries !== null ? 0 : node.size,
+      ino: Number(node.ino),
+      nlink: Number(node.nlink),
+      atimeNs: node.atim,
+      mtimeNs: node.mtim,
+      ctimeNs: node.ctim,
+    };
+  }
+
+  /**
+   * Removes the file or symlink (not what it names) at `path`, or the directory at `path`: an empty one, or with
+   * `recursive` one and everything under it. The root cannot be removed (`EBUSY`). Throws on failure (`ENOENT`,
+   * `ENOTEMPTY`).
+   *
+   * @example
+   * ```ts
+   * import { MemoryFs } from "@hostcall/wasi/fs/memory";
+   * const fs = new MemoryFs();
+   * fs.files.writeFile("/tmp/a/f.txt", "x");
+   * fs.files.remove("/tmp/a/f.txt");
+   * fs.files.remove("/tmp", { recursive: true });
+   * ```
+   */
+  remove(path: string, options: MemoryFsRemoveOptions = {}): void {
+    const p = jsPath("remove", path);
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`MemoryFiles.remove(${JSON.stringify(path)}): options must be an object`);
+    }
+    if (p === "") throw fsError("remove", path, Errno.BUSY);
+    const e = this.#remove(p, options.recursive === true);
+    if (e !== Errno.SUCCESS) throw fsError("remove", path, e);
+  }
+
+  /** Creates every missing directory of seam path `p`; a file in the way is NOTDIR (EXIST at the end when `last`). */
+  #mkdirs(what: string, original: string, p: string, last: boolean): void {
+    for (let i = 0; i <= p.length; i++) {
+      if (i !== p.length && p.charCodeAt(i) !== SLASH) continue;
+      const prefix = p.substring(0, i);
+      const node = inside.lookup(this.fs, prefix, true);
+      if (node === Errno.NOENT) {
+        const e = this.fs.mkdir(prefix);
+        if (e !== Errno.SUCCESS) throw fsError(what, original, e);
+      } else if (typeof node === "number") throw fsError(what, original, node);
+      else if (node.entries === null) {
+        throw fsError(what, original, last && i === p.length ? Errno.EXIST : Errno.NOTDIR);
+      }
+    }
+  }
+
+  /** Removes seam path `p` (never the root): a file or symlink, an empty directory, or a whole tree. */
+  #remove(p: string, recursive: boolean): Errno {
+    const node = inside.lookup(this.fs, p, false);
+    if (typeof node === "number") return node;
+    if (node.entries === null) return this.fs.unlink(p);
+    if (recursive) {
+      for (const name of [...node.entries.keys()]) {
+        const e = this.#remove(p + "/" + name, true);
+        if (e !== Errno.SUCCESS) return e;
+      }
+    }
+    return this.fs.rmdir(p);
   }
 }
 
@@ -865,9 +886,9 @@ function utf8Length(s: string): number {
  * Not a string, empty, a NUL or a ".." part: a TypeError.
  */
 function jsPath(what: string, path: string): string {
-  const bad = (why: string): TypeError => new TypeError(`MemoryFs.${what}(${JSON.stringify(path)}): ${why}`);
+  const bad = (why: string): TypeError => new TypeError(`MemoryFiles.${what}(${JSON.stringify(path)}): ${why}`);
   if (typeof path !== "string") {
-    throw new TypeError(`MemoryFs.${what}(): the path must be a string, not ${typeof path}`);
+    throw new TypeError(`MemoryFiles.${what}(): the path must be a string, not ${typeof path}`);
   }
   if (path === "") throw bad('the path is empty (the root is "/")');
   if (path.includes("\0")) throw bad("the path holds a NUL character");
@@ -882,6 +903,6 @@ function jsPath(what: string, path: string): string {
 
 /** The Error of a failed JS-side call: names the call, the path and the errno (`code`: "ENOENT", …; `errno`: 44). */
 function fsError(what: string, path: string, e: number): Error {
-  const code = "E" + errnoName(e).toUpperCase();
-  return Object.assign(new Error(`MemoryFs.${what}(${JSON.stringify(path)}): ${code}`), { code, errno: e });
+  const code = errnoName(e);
+  return Object.assign(new Error(`MemoryFiles.${what}(${JSON.stringify(path)}): ${code}`), { code, errno: e });
 }

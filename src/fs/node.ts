@@ -2,10 +2,11 @@
 //
 // node:fs is loaded with `process.getBuiltinModule` when a NodeFs is constructed, never at import, so importing this
 // module on Deno or an edge runtime loads nothing. The host gaps worked around here are in DESIGN.md ("Known host
-// gaps"); each workaround is recorded in docs/decisions.md (#node-backend, #node-times).
+// gaps"); each workaround is recorded in docs/decisions.md (#node-backend).
 
 import { Errno } from "../abi/errno.ts";
 import { Filetype, Whence } from "../abi/consts.ts";
+import { type DenialListener, type HostFsOptions, tellDenial } from "./denial.ts";
 import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } from "./types.ts";
 
 // The slice of node:fs this backend uses, typed here so that nothing imports node:fs statically.
@@ -18,6 +19,11 @@ interface BigStats {
   atimeNs: bigint;
   mtimeNs: bigint;
   ctimeNs: bigint;
+}
+/** The number form of a stat (cheaper than the bigint one): `ino` is exact while it is a safe integer. */
+interface NumStats {
+  ino: number;
+  mode: number;
 }
 interface Dirent {
   name: string;
@@ -37,6 +43,7 @@ interface NodeFsApi {
   writeSync(fd: number, buf: Uint8Array, off: number, len: number, pos: number | null): number;
   fstatSync(fd: number, o: { bigint: true }): BigStats;
   lstatSync(path: string, o: StatOpts): BigStats | undefined;
+  lstatSync(path: string, o: { throwIfNoEntry: false }): NumStats | undefined;
   statSync(path: string, o: StatOpts): BigStats | undefined;
   ftruncateSync(fd: number, len: number): void;
   fsyncSync(fd: number): void;
@@ -57,6 +64,8 @@ interface NodeFsApi {
 /** Stat options, shared (never mutated by node): exact ns times, and `undefined` for a missing path, no throw. */
 const STAT: StatOpts = { bigint: true, throwIfNoEntry: false };
 const FSTAT = { bigint: true } as const;
+/** The number form, for readdir's inodes: 5-15% cheaper per entry than the bigint form. */
+const LSTAT_NUM = { throwIfNoEntry: false } as const;
 const WITH_TYPES = { withFileTypes: true } as const;
 /** `Handle.#pos` after an appending write on a host O_APPEND fd: "the end", read with fstat when needed. */
 const AT_END = -1;
@@ -78,16 +87,43 @@ const RENAMED: ReadonlyMap<string, Errno> = new Map<string, Errno>([
   ["EDEADLOCK", Errno.DEADLK],
 ]);
 
+/** The function told of each refusal by Node's permission model (see `onDenied`). */
+let deniedListener: ((err: Error) => void) | undefined;
+
 /**
- * The errno for an error node:fs threw: its `code` ("ENOENT" → NOENT, "EOPNOTSUPP" → NOTSUP...); Deno's node:fs
- * `NotCapable` (a missing grant) and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error
- * (one with a numeric `errno` and a `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
+ * Sets the function told of every `NodeFs` call that Node's permission model refuses (`node --permission` without the
+ * `--allow-fs-read`/`--allow-fs-write` it needs): it is given Node's `ERR_ACCESS_DENIED` error, whose `permission`
+ * (`"FileSystemRead"`, `"FileSystemWrite"`) and `resource` (the path) say what was refused; the guest still gets
+ * `EACCES` (decisions.md#permissions). One listener for the process; `undefined` removes it. The command-line runner
+ * uses it to name the flag to add, as with `onDenied` of `./deno.ts`.
+ *
+ * @example Report each refusal
+ * ```ts
+ * import { onDenied } from "@hostcall/wasi/fs/node";
+ * onDenied((err: Error) => console.error(err.message)); // Access to this API has been restricted. ...
+ * ```
  */
-function toErrno(err: unknown): Errno {
+export function onDenied(listener: ((err: Error) => void) | undefined): void {
+  deniedListener = listener;
+}
+
+/**
+ * The errno for an error node:fs threw: its `code` ("ENOENT" → NOENT, "EOPNOTSUPP" → NOTSUP...); Node's permission
+ * model (`ERR_ACCESS_DENIED`, also told to the `onDenied` listener) and Deno's node:fs `NotCapable` (a missing grant)
+ * and `PermissionDenied` are ACCES (decisions.md#permissions); any other OS error (one with a numeric `errno` and a
+ * `syscall`, like EUCLEAN) is IO. Anything else is a host bug: rethrown.
+ */
+function toErrno(err: unknown, denied?: DenialListener): Errno {
   const e = err as { code?: unknown; name?: unknown; errno?: unknown; syscall?: unknown } | null;
   if (e === null || typeof e !== "object") throw err;
+  if (e.name === "NotCapable") tellDenial(err as Error, denied); // Deno's node:fs: a missing --allow-* grant
   if (e.name === "NotCapable" || e.name === "PermissionDenied") return Errno.ACCES;
   const code = e.code;
+  if (code === "ERR_ACCESS_DENIED") {
+    tellDenial(err as Error, denied);
+    deniedListener?.(err as Error);
+    return Errno.ACCES;
+  }
   if (typeof code === "string" && code.length > 1 && code.charCodeAt(0) === 69 /* E */) {
     const name = code.substring(1);
     const v = RENAMED.get(code) ?? (Object.hasOwn(Errno, name) ? (Errno as Record<string, Errno>)[name] : undefined);
@@ -98,7 +134,7 @@ function toErrno(err: unknown): Errno {
 }
 
 /** The filetype of a stat's `mode` (POSIX S_IFMT values, the same on every Unix). */
-function typeOf(mode: bigint): Filetype {
+function typeOf(mode: bigint | number): Filetype {
   switch (Number(mode) & 0o170000) {
     case 0o100000:
       return Filetype.REGULAR_FILE;
@@ -124,12 +160,12 @@ function direntType(d: Dirent): Filetype {
   return Filetype.UNKNOWN;
 }
 
-/** Seconds as a float for node's utimes (its only form), from ns: exact to about 240 ns today (#node-times). */
+/** Seconds as a float for node's utimes (its only form), from ns: exact to about 240 ns today (decisions.md#node-backend). */
 function seconds(ns: bigint): number {
   return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 }
 
-/** The exact ns times a guest set on one inode, and what the host held right after (decisions.md#node-times). */
+/** The exact ns times a guest set on one inode, and what the host held right after (decisions.md#node-backend). */
 interface SetTimes {
   dev: bigint;
   a: bigint;
@@ -146,11 +182,14 @@ class Host {
   readonly times = new Map<bigint, SetTimes>();
   /** Deno's node:fs: unlink removes empty directories, and O_CREAT/O_TRUNC without write access misbehave. */
   readonly deno: boolean;
+  /** Told of each refusal by the runtime's permissions (the Wasi's `onDenied`). */
+  readonly denied: DenialListener | undefined;
 
-  constructor(fs: NodeFsApi, deno: boolean) {
+  constructor(fs: NodeFsApi, deno: boolean, denied: DenialListener | undefined) {
     this.fs = fs;
     this.c = fs.constants;
     this.deno = deno;
+    this.denied = denied;
   }
 
   /** Copies a stat into `out`, with the exact times the guest set while the host still holds what they became. */
@@ -198,19 +237,13 @@ class Host {
  * A `FileSystem` over a host directory through `node:fs` sync APIs (Bun, Node, and Deno's node:fs): real fds,
  * positional I/O, ns stat times, `O_NOFOLLOW` opens. node:fs is loaded when constructed, never at import.
  *
- * @example Serve a temporary directory to a guest
+ * @example Give a guest a host directory (what `hostFs("./data")` picks on Bun and Node)
  * ```ts
- * import { NodeFs } from "./node.ts";
- * import { newStat } from "./types.ts";
- * // deno-lint-ignore no-explicit-any
- * const nfs = (globalThis as any).process.getBuiltinModule("node:fs");
- * const dir: string = nfs.mkdtempSync("/tmp/hostcall-");
- * const fs: NodeFs = new NodeFs(dir);
- * console.log(fs.mkdir("out")); // 0 (Errno.SUCCESS)
- * const st = newStat();
- * fs.stat("out", st, false);
- * console.log(st.filetype); // 3 (Filetype.DIRECTORY)
- * nfs.rmSync(dir, { recursive: true });
+ * import { Errno, Wasi } from "@hostcall/wasi";
+ * import { NodeFs } from "@hostcall/wasi/fs/node";
+ * const data: NodeFs = new NodeFs("./data");
+ * const wasi = new Wasi({ preopens: { "/data": data } });
+ * console.log(data.mkdir("out") === Errno.SUCCESS); // the seam answers an errno, never throws
  * ```
  */
 export class NodeFs implements FileSystem {
@@ -224,7 +257,7 @@ export class NodeFs implements FileSystem {
    * A backend rooted at host directory `root`, kept as given (nothing is looked at until the guest asks). Throws
    * a `TypeError` when the runtime has no `process.getBuiltinModule("node:fs")`.
    */
-  constructor(root: string) {
+  constructor(root: string, options: HostFsOptions = {}) {
     // deno-lint-ignore no-explicit-any
     const g = globalThis as any;
     const fs = typeof g.process?.getBuiltinModule === "function"
@@ -233,7 +266,7 @@ export class NodeFs implements FileSystem {
     if (fs === undefined || fs === null || typeof fs.openSync !== "function") {
       throw new TypeError("NodeFs needs node:fs through process.getBuiltinModule (Bun, Node >= 22, Deno)");
     }
-    this.#h = new Host(fs, typeof g.Deno?.version?.deno === "string");
+    this.#h = new Host(fs, typeof g.Deno?.version?.deno === "string", options.onDenied);
     let r = root === "" ? "." : root;
     while (r.length > 1 && r.endsWith("/")) r = r.substring(0, r.length - 1);
     this.#root = r;
@@ -282,7 +315,7 @@ export class NodeFs implements FileSystem {
       const kind = hostWrite ? KIND_OTHER : flags.directory ? KIND_DIR : KIND_UNKNOWN;
       return new NodeHandle(h, fd, abs, mode, flags.read, flags.write, flags.append, kind);
     } catch (err) {
-      const e = toErrno(err);
+      const e = toErrno(err, this.#h.denied);
       // Linux answers O_DIRECTORY|O_NOFOLLOW on a symlink with NOTDIR; a final symlink is LOOP here, as elsewhere.
       return e === Errno.NOTDIR && flags.directory && this.#isSymlink(abs) ? Errno.LOOP : e;
     }
@@ -297,7 +330,7 @@ export class NodeFs implements FileSystem {
       this.#h.fill(out, st);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -307,7 +340,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.mkdirSync(this.#abs(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -318,7 +351,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.rmdirSync(this.#abs(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -334,28 +367,43 @@ export class NodeFs implements FileSystem {
       h.fs.unlinkSync(abs);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
   /** Renames as POSIX rename(2); the root, as either side, is BUSY (never move the preopen itself). */
   rename(from: string, to: string): Errno {
-    if (from === "" || to === "") return Errno.BUSY;
-    try {
-      this.#h.fs.renameSync(this.#abs(from), this.#abs(to));
-      return Errno.SUCCESS;
-    } catch (err) {
-      return toErrno(err);
-    }
+    return this.renameInto(from, this, to);
   }
 
   /** Creates a hard link `to` for `from` (the name itself: a symlink is not followed). */
   link(from: string, to: string): Errno {
+    return this.linkInto(from, this, to);
+  }
+
+  /**
+   * rename(2) from this root to `to` under another NodeFs's root: both are the host's filesystem, and the host
+   * answers XDEV across devices. Any other backend is XDEV.
+   */
+  renameInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof NodeFs)) return Errno.XDEV;
+    if (from === "" || to === "") return Errno.BUSY;
     try {
-      this.#h.fs.linkSync(this.#abs(from), this.#abs(to));
+      this.#h.fs.renameSync(this.#abs(from), dest.#abs(to));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
+    }
+  }
+
+  /** A hard link `to` under another NodeFs's root for `from` under this one (XDEV for any other backend). */
+  linkInto(from: string, dest: FileSystem, to: string): Errno {
+    if (!(dest instanceof NodeFs)) return Errno.XDEV;
+    try {
+      this.#h.fs.linkSync(this.#abs(from), dest.#abs(to));
+      return Errno.SUCCESS;
+    } catch (err) {
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -365,7 +413,7 @@ export class NodeFs implements FileSystem {
       this.#h.fs.symlinkSync(target, this.#abs(path));
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -374,7 +422,7 @@ export class NodeFs implements FileSystem {
     try {
       return this.#h.fs.readlinkSync(this.#abs(path));
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -395,7 +443,7 @@ export class NodeFs implements FileSystem {
       h.setTimes(cur, atimNs, mtimNs, apply, get);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 }
@@ -461,7 +509,7 @@ class NodeHandle implements FileHandle {
       if (pos === undefined) this.#pos = at + n;
       return n;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#h.denied);
     }
   }
 
@@ -490,7 +538,7 @@ class NodeHandle implements FileHandle {
       if (pos === undefined) this.#pos = at + n;
       return n;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#h.denied);
     }
   }
 
@@ -504,7 +552,7 @@ class NodeHandle implements FileHandle {
       else if (whence === Whence.END) base = Number(this.#h.fs.fstatSync(this.#fd, FSTAT).size);
       else return -Errno.INVAL;
     } catch (err) {
-      return -toErrno(err);
+      return -toErrno(err, this.#h.denied);
     }
     const to = base + offset;
     if (to < 0 || !Number.isSafeInteger(to)) return -Errno.INVAL;
@@ -521,7 +569,7 @@ class NodeHandle implements FileHandle {
       this.#h.fill(out, st);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -535,7 +583,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.ftruncateSync(this.#fd, size);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -546,7 +594,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.fsyncSync(this.#fd);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -557,7 +605,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.fdatasyncSync(this.#fd);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -571,7 +619,7 @@ class NodeHandle implements FileHandle {
       this.#h.fs.closeSync(fd);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -587,24 +635,23 @@ class NodeHandle implements FileHandle {
       if (cookie === 0n || this.#listing === null) this.#listing = fs.readdirSync(this.#path, WITH_TYPES);
       const list = this.#listing, prefix = this.#path + "/";
       for (let i = cookie < BigInt(list.length) ? Number(cookie) : list.length; i < list.length; i++) {
-        const d = list[i];
-        let type: Filetype, ino = 0n;
-        let st: BigStats | undefined;
+        const d = list[i], path = prefix + d.name;
+        let type = direntType(d), ino = 0n;
         try {
-          st = fs.lstatSync(prefix + d.name, STAT);
+          const st = fs.lstatSync(path, LSTAT_NUM);
+          if (st !== undefined) {
+            type = typeOf(st.mode);
+            // A number holds an inode exactly below 2^53; a larger one is asked again in bigint form.
+            ino = st.ino <= Number.MAX_SAFE_INTEGER ? BigInt(st.ino) : fs.lstatSync(path, STAT)?.ino ?? 0n;
+          }
         } catch (err) {
-          toErrno(err); // an OS refusal (EACCES...) for this entry: keep its dirent type; a bug is rethrown
-        }
-        if (st === undefined) type = direntType(d);
-        else {
-          type = typeOf(st.mode);
-          ino = st.ino;
+          toErrno(err, this.#h.denied); // an OS refusal (EACCES...) for this entry: keep its dirent type; a bug is rethrown
         }
         if (!out(d.name, type, ino)) break;
       }
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 
@@ -640,7 +687,7 @@ class NodeHandle implements FileHandle {
       h.fs.closeSync(old);
       return Errno.SUCCESS;
     } catch (err) {
-      const e = toErrno(err);
+      const e = toErrno(err, this.#h.denied);
       return e === Errno.NOENT || e === Errno.LOOP ? Errno.NOTSUP : e;
     }
   }
@@ -655,7 +702,7 @@ class NodeHandle implements FileHandle {
       h.setTimes(get(), atimNs, mtimNs, (a, m) => fs.futimesSync(fd, a, m), get);
       return Errno.SUCCESS;
     } catch (err) {
-      return toErrno(err);
+      return toErrno(err, this.#h.denied);
     }
   }
 

@@ -11,13 +11,11 @@ import type { DirentSink, FileHandle, FileSystem, IoResult, OpenFlags, Stat } fr
  *
  * @example Share one seeded tree read-only
  * ```ts
- * import { MemoryFs } from "./memory.ts";
- * import { readOnly } from "./readonly.ts";
- * import type { FileSystem } from "./types.ts";
+ * import { Errno, type FileSystem, MemoryFs, readOnly } from "@hostcall/wasi";
  * const tree: MemoryFs = new MemoryFs();
- * tree.writeFile("/etc/motd", "hi\n");
- * const fs: FileSystem = readOnly(tree);
- * console.log(fs.mkdir("x")); // 69 (Errno.ROFS)
+ * tree.files.writeFile("/etc/motd", "hi\n");
+ * const fs: FileSystem = readOnly(tree); // give it to as many guests as you like
+ * console.log(fs.mkdir("x") === Errno.ROFS); // true
  * ```
  */
 export function readOnly(fs: FileSystem): FileSystem {

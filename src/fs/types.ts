@@ -17,6 +17,10 @@
 //   taken at the last cookie 0 (so cookies stay valid while entries are created). The sink returns
 //   false to stop early.
 // - Times are ns since the epoch as bigint; `null` leaves a time unchanged.
+// - Two FileSystem objects are two filesystems (a rename or link between them is XDEV), unless the source's optional
+//   `renameInto`/`linkInto` says otherwise: two backends of one kind over one host (two DenoFs, two NodeFs) are views
+//   of the host's own filesystem, and there the host decides (XDEV across devices). Both paths arrive resolved and
+//   sandboxed, each inside its own root, as for `rename` and `link`.
 
 import type { Errno } from "../abi/errno.ts";
 import type { Filetype, Whence } from "../abi/consts.ts";
@@ -107,6 +111,14 @@ export interface FileSystem {
   rename(from: string, to: string): Errno;
   /** Creates a hard link `to` for `from`. */
   link(from: string, to: string): Errno;
+  /**
+   * Optional: renames `from` (of this filesystem) to `to` of `dest`, another FileSystem object, when both are views
+   * of one host filesystem; XDEV when `dest` is not one this backend can reach (and where the host says so). A
+   * backend without it is a filesystem of its own: the caller answers XDEV.
+   */
+  renameInto?(from: string, dest: FileSystem, to: string): Errno;
+  /** Optional: as `renameInto`, for a hard link `to` (in `dest`) of `from` (in this filesystem). */
+  linkInto?(from: string, dest: FileSystem, to: string): Errno;
   /** Creates a symlink at `path` holding `target` verbatim. */
   symlink(target: string, path: string): Errno;
   /** The target of the symlink at `path`. */

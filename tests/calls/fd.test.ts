@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Errno } from "../../mod.ts";
+import { Errno, MemoryFs } from "../../mod.ts";
 import {
   assertSentinelExcept,
   assertUnchanged,
@@ -62,6 +62,31 @@ describe("fd_write", () => {
     assertWindow(env, NW, le(256, 4));
     before.set(le(256, 4), NW);
     assertUnchanged(env, before, "memory other than nwritten");
+  });
+
+  test("adjacent iovecs in order go out as one write of the bytes they cover; out of order or overlapping, gathered", async () => {
+    const chunks: number[][] = [];
+    const env = await setup({ stdout: (b: Uint8Array) => void chunks.push([...b]) });
+    const bytes = Array.from({ length: 48 }, (_, i) => 0x30 + i);
+    put(env, DATA + 1, new Uint8Array(bytes)); // at an odd address, so no copy is 4-byte aligned
+    const run = (from: number, to: number) => bytes.slice(from - DATA - 1, to - DATA - 1);
+    const cases: [[number, number][], number[]][] = [
+      [[[DATA + 1, 5], [DATA + 6, 0], [DATA + 6, 11], [DATA + 17, 32]], run(DATA + 1, DATA + 49)], // one run
+      [[[DATA + 17, 16], [DATA + 1, 16]], [...run(DATA + 17, DATA + 33), ...run(DATA + 1, DATA + 17)]], // reversed
+      [[[DATA + 1, 7], [DATA + 5, 7]], [...run(DATA + 1, DATA + 8), ...run(DATA + 5, DATA + 12)]], // overlapping
+      [[[DATA + 1, 3], [DATA + 9, 13], [DATA + 30, 1]], [
+        ...run(DATA + 1, DATA + 4),
+        ...run(DATA + 9, DATA + 22),
+        ...run(DATA + 30, DATA + 31),
+      ]], // gaps, odd sizes
+    ];
+    for (const [iovs, want] of cases) {
+      chunks.length = 0;
+      putIovecs(env, IOVS, iovs);
+      assert.equal(env.p1.fd_write(1, IOVS, iovs.length, NW), Errno.SUCCESS);
+      assert.deepEqual(chunks, [want], JSON.stringify(iovs));
+      assert.equal(u32(env, NW), want.length);
+    }
   });
 
   test("zero-length iovecs are skipped (and may point at the end of memory)", async () => {
@@ -179,6 +204,42 @@ describe("fd_read", () => {
     assertWindow(env, DATA + 200, [..."rld"].map((c) => c.charCodeAt(0)), 6);
     assert.equal(env.p1.fd_read(0, IOVS, 3, NW), Errno.SUCCESS);
     assert.equal(u32(env, NW), 0);
+  });
+
+  test("odd sizes at odd addresses scatter exactly, and adjacent iovecs in order are read as one run", async () => {
+    const input = Array.from({ length: 64 }, (_, i) => 0x40 + i);
+    const sizes: number[] = [];
+    const env = await setup({
+      stdin(buf: Uint8Array): number {
+        sizes.push(buf.length);
+        buf.set(input.slice(0, buf.length));
+        return buf.length;
+      },
+    });
+    putIovecs(env, IOVS, [[DATA + 1, 7], [DATA + 21, 1], [DATA + 41, 13]]);
+    assert.equal(env.p1.fd_read(0, IOVS, 3, NW), Errno.SUCCESS);
+    assert.equal(u32(env, NW), 21);
+    assertWindow(env, DATA + 1, input.slice(0, 7), 13);
+    assertWindow(env, DATA + 21, input.slice(7, 8), 19);
+    assertWindow(env, DATA + 41, input.slice(8, 21), 1);
+    putIovecs(env, IOVS, [[DATA + 101, 3], [DATA + 104, 0], [DATA + 104, 10]]);
+    const before = snapshot(env);
+    assert.equal(env.p1.fd_read(0, IOVS, 3, NW), Errno.SUCCESS);
+    assert.equal(u32(env, NW), 13);
+    assertWindow(env, DATA + 101, input.slice(0, 13), 1);
+    before.set(input.slice(0, 13), DATA + 101);
+    before.set(le(13, 4), NW);
+    assertUnchanged(env, before, "memory other than the run, the iovecs and nread");
+    assert.deepEqual(sizes, [21, 13]);
+  });
+
+  test("a read over its own iovec array lands where the iovecs said before the read (one run, as readv)", async () => {
+    const input = Array.from({ length: 16 }, (_, i) => 0xe0 + i);
+    const env = await setup({ stdin: new Uint8Array(input) });
+    putIovecs(env, IOVS, [[IOVS, 8], [IOVS + 8, 8]]); // the two iovecs cover themselves
+    assert.equal(env.p1.fd_read(0, IOVS, 2, NW), Errno.SUCCESS);
+    assert.equal(u32(env, NW), 16);
+    assertWindow(env, IOVS, input);
   });
 
   test("a string stdin is read as UTF-8, a piece at a time", async () => {
@@ -615,6 +676,39 @@ describe("fd_prestat_get and fd_prestat_dir_name", () => {
     assert.equal(env.p1.fd_prestat_get(3, env.size - 7), Errno.FAULT);
     assert.equal(env.p1.fd_prestat_dir_name(3, env.size - 4, 5), Errno.FAULT);
     assertUnchanged(env, before);
+  });
+});
+
+describe("fd_readdir", () => {
+  test("each entry is next, ino, namlen, type and 3 zero bytes, then the UTF-8 name; a cut buffer gets the prefix", async () => {
+    const fs = new MemoryFs();
+    const names = ["plain.txt", "ünï✓", "dir"];
+    fs.files.writeFile("/plain.txt", new Uint8Array(1));
+    fs.files.writeFile("/ünï✓", new Uint8Array(2));
+    fs.mkdir("/dir");
+    const env = await setup({ preopens: { "/m": fs } });
+    const STAT = 0x200;
+    const inoOf = (name: string): [bigint, number] => {
+      const n = put(env, DATA, name);
+      assert.equal(env.p1.path_filestat_get(3, 0, DATA, n, STAT), Errno.SUCCESS);
+      return [u64(env, STAT + 8), env.u8()[STAT + 16]];
+    };
+    const want: number[] = [];
+    [".", "..", ...names].forEach((name, i) => {
+      const [ino, type] = inoOf(name === ".." ? "." : name); // the preopen's .. is the preopen itself
+      const bytes = new TextEncoder().encode(name);
+      want.push(...le(BigInt(i + 1), 8), ...le(ino, 8), ...le(bytes.length, 4), type, 0, 0, 0, ...bytes);
+    });
+    const BUF = 0x1000;
+    assert.equal(env.p1.fd_readdir(3, BUF, 1024, 0n, NW), Errno.SUCCESS);
+    assert.equal(u32(env, NW), want.length);
+    assertWindow(env, BUF, want);
+    for (const cut of [want.length - 1, 24 * 4 + 1 + 2 + 9 + 3]) { // in the last name; inside "ünï✓" (a split ✓)
+      env.u8().fill(0xaa, BUF - 1, BUF + 1024);
+      assert.equal(env.p1.fd_readdir(3, BUF, cut, 0n, NW), Errno.SUCCESS);
+      assert.equal(u32(env, NW), cut);
+      assertWindow(env, BUF, want.slice(0, cut));
+    }
   });
 });
 

@@ -38,7 +38,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const bytes = (s: string): Uint8Array => enc.encode(s);
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
-const name = (e: number): string => `${errnoName(e).toUpperCase()} (${e})`;
+const name = (e: number): string => `${errnoName(e)} (${e})`;
 
 /** Asserts an errno, naming both sides. */
 function expectErrno(actual: number, expected: Errno, what: string): void {

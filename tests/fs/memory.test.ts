@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Errno } from "../../src/abi/errno.ts";
 import { Filetype, Whence } from "../../src/abi/consts.ts";
-import { MemoryFs } from "../../src/fs/memory.ts";
+import { MemoryFiles, MemoryFs } from "../../src/fs/memory.ts";
 import { type FileHandle, newStat, type OpenFlags, openFlags, type Stat } from "../../src/fs/types.ts";
 import { conformance } from "./conformance.ts";
 
@@ -68,7 +68,7 @@ describe("MemoryFs only", () => {
     clock.set(10n);
     fs.mkdir("d");
     clock.set(20n);
-    fs.writeFile("d/f", "x");
+    fs.files.writeFile("d/f", "x");
     let d = stat(fs, "d");
     assert.deepEqual([d.atimNs, d.mtimNs, d.ctimNs], [10n, 20n, 20n]);
     clock.set(30n);
@@ -109,7 +109,7 @@ describe("MemoryFs only", () => {
     const a = new MemoryFs(), b = new MemoryFs();
     assert.equal(stat(a, "").ino, 1n);
     a.mkdir("d");
-    a.writeFile("f", "");
+    a.files.writeFile("f", "");
     assert.equal(stat(a, "d").ino, 2n);
     assert.equal(stat(a, "f").ino, 3n);
     assert.notEqual(stat(a, "").dev, stat(b, "").dev);
@@ -122,7 +122,7 @@ describe("MemoryFs only", () => {
     assert.equal(nl(""), 2n);
     fs.mkdir("a");
     fs.mkdir("b");
-    fs.writeFile("file", "");
+    fs.files.writeFile("file", "");
     assert.equal(nl(""), 4n);
     fs.mkdir("a/x");
     fs.mkdir("a/y");
@@ -146,7 +146,7 @@ describe("MemoryFs only", () => {
 
   test("readdir lists in insertion order; a name renamed over goes last", () => {
     const fs = new MemoryFs();
-    for (const n of ["c", "a", "b"]) fs.writeFile(n, n);
+    for (const n of ["c", "a", "b"]) fs.files.writeFile(n, n);
     const names = () => {
       const h = open(fs, "", DIR);
       const out: string[] = [];
@@ -161,7 +161,7 @@ describe("MemoryFs only", () => {
 
   test("readdir continuing a snapshot still reports an entry removed since cookie 0", () => {
     const fs = new MemoryFs();
-    for (const n of ["a", "b", "c"]) fs.writeFile(n, n);
+    for (const n of ["a", "b", "c"]) fs.files.writeFile(n, n);
     const h = open(fs, "", DIR);
     h.readdir(0n, () => false);
     fs.unlink("c");
@@ -173,7 +173,7 @@ describe("MemoryFs only", () => {
 
   test("open never follows a final symlink: LOOP (like O_NOFOLLOW)", () => {
     const fs = new MemoryFs();
-    fs.writeFile("f", "x");
+    fs.files.writeFile("f", "x");
     fs.symlink("f", "l");
     assert.equal(fs.open("l", { ...NONE, read: true }), Errno.LOOP);
     assert.equal(fs.open("l", CREATE), Errno.LOOP);
@@ -181,8 +181,8 @@ describe("MemoryFs only", () => {
 
   test("symlinks inside a path are followed within the tree; .. stops at the root; loops are LOOP", () => {
     const fs = new MemoryFs();
-    fs.mkdirp("a/b");
-    fs.writeFile("a/b/f", "deep");
+    fs.files.mkdir("a/b", { recursive: true });
+    fs.files.writeFile("a/b/f", "deep");
     fs.symlink("a/b", "lb");
     fs.symlink("/a", "abs");
     fs.symlink("../../../../a/b", "a/up");
@@ -199,7 +199,7 @@ describe("MemoryFs only", () => {
 
   test("root edge cases: mkdir/symlink/link onto it EXIST, unlink ISDIR, rename BUSY, readlink INVAL", () => {
     const fs = new MemoryFs();
-    fs.writeFile("f", "");
+    fs.files.writeFile("f", "");
     assert.equal(fs.mkdir(""), Errno.EXIST);
     assert.equal(fs.symlink("x", ""), Errno.EXIST);
     assert.equal(fs.link("f", ""), Errno.EXIST);
@@ -252,7 +252,7 @@ describe("MemoryFs only", () => {
       one[2] = 0x5a;
       assert.equal(h.write(one), 3);
     }
-    const all = fs.readFile("f");
+    const all = fs.files.readFile("f");
     assert.equal(all.length, 30_000);
     for (let i = 0; i < 10_000; i++) {
       if (all[3 * i] !== (i & 0xff) || all[3 * i + 1] !== ((i >> 8) & 0xff) || all[3 * i + 2] !== 0x5a) {
@@ -263,44 +263,44 @@ describe("MemoryFs only", () => {
   });
 });
 
-describe("MemoryFs JS-side API", () => {
+describe("MemoryFiles: the JS-side API (MemoryFs.files)", () => {
   test("writeFile creates parents and replaces content; readFile returns a copy", () => {
     const fs = new MemoryFs();
-    fs.writeFile("/a/b/c.txt", "héllo");
-    assert.equal(new TextDecoder().decode(fs.readFile("a/b/c.txt")), "héllo");
-    fs.writeFile("a/b/c.txt", new Uint8Array([1, 2]));
-    const got = fs.readFile("/a/b/c.txt");
+    fs.files.writeFile("/a/b/c.txt", "héllo");
+    assert.equal(new TextDecoder().decode(fs.files.readFile("a/b/c.txt")), "héllo");
+    fs.files.writeFile("a/b/c.txt", new Uint8Array([1, 2]));
+    const got = fs.files.readFile("/a/b/c.txt");
     assert.deepEqual([...got], [1, 2]);
     got[0] = 99;
-    assert.deepEqual([...fs.readFile("a/b/c.txt")], [1, 2], "the copy is detached");
+    assert.deepEqual([...fs.files.readFile("a/b/c.txt")], [1, 2], "the copy is detached");
     assert.equal(stat(fs, "a/b").filetype, Filetype.DIRECTORY);
   });
 
   test("readFile follows symlinks and reads a sparse tail as zeros", () => {
     const fs = new MemoryFs();
-    fs.writeFile("f", "ab");
+    fs.files.writeFile("f", "ab");
     fs.symlink("f", "l");
     const h = open(fs, "f", { ...NONE, write: true });
     h.truncate(4);
     h.close();
-    assert.deepEqual([...fs.readFile("/l")], [97, 98, 0, 0]);
+    assert.deepEqual([...fs.files.readFile("/l")], [97, 98, 0, 0]);
   });
 
-  test("mkdirp creates every level, accepts existing ones, and follows symlinks to directories", () => {
+  test("mkdir recursive creates every level, accepts existing ones, and follows symlinks to directories", () => {
     const fs = new MemoryFs();
-    fs.mkdirp("/x/y/z");
-    fs.mkdirp("x/y/z");
-    fs.mkdirp("/");
+    fs.files.mkdir("/x/y/z", { recursive: true });
+    fs.files.mkdir("x/y/z", { recursive: true });
+    fs.files.mkdir("/", { recursive: true });
     fs.symlink("x", "lx");
-    fs.mkdirp("lx/y/w");
+    fs.files.mkdir("lx/y/w", { recursive: true });
     assert.equal(stat(fs, "x/y/w").filetype, Filetype.DIRECTORY);
     assert.equal(stat(fs, "x/y/z").filetype, Filetype.DIRECTORY);
   });
 
   test("the JS-side API throws Errors naming the call, the path and the errno, with code and errno", () => {
     const fs = new MemoryFs();
-    fs.writeFile("f", "x");
-    fs.mkdirp("d");
+    fs.files.writeFile("f", "x");
+    fs.files.mkdir("d", { recursive: true });
     const fails = (fn: () => unknown, message: RegExp, code: string, errno: number) =>
       assert.throws(fn, (err: unknown) => {
         assert.ok(err instanceof Error && !(err instanceof TypeError), `an Error, not ${err}`);
@@ -309,110 +309,132 @@ describe("MemoryFs JS-side API", () => {
         assert.equal((err as { errno?: number }).errno, errno);
         return true;
       });
-    fails(() => fs.readFile("missing"), /^MemoryFs\.readFile\("missing"\): ENOENT$/, "ENOENT", Errno.NOENT);
-    fails(() => fs.readFile("/d"), /^MemoryFs\.readFile\("\/d"\): EISDIR$/, "EISDIR", Errno.ISDIR);
-    fails(() => fs.writeFile("d", "x"), /^MemoryFs\.writeFile\("d"\): EISDIR$/, "EISDIR", Errno.ISDIR);
-    fails(() => fs.writeFile("/", "x"), /writeFile\("\/"\): EISDIR/, "EISDIR", Errno.ISDIR);
-    fails(() => fs.writeFile("f/g", "x"), /ENOTDIR/, "ENOTDIR", Errno.NOTDIR);
-    fails(() => fs.mkdirp("f/g"), /^MemoryFs\.mkdirp\("f\/g"\): ENOTDIR$/, "ENOTDIR", Errno.NOTDIR);
-    fails(() => fs.readdir("/f"), /^MemoryFs\.readdir\("\/f"\): ENOTDIR$/, "ENOTDIR", Errno.NOTDIR);
-    fails(() => fs.readdir("/nope"), /ENOENT/, "ENOENT", Errno.NOENT);
-    fails(() => fs.stat("/nope"), /^MemoryFs\.stat\("\/nope"\): ENOENT$/, "ENOENT", Errno.NOENT);
-    fails(() => fs.remove("/nope"), /^MemoryFs\.remove\("\/nope"\): ENOENT$/, "ENOENT", Errno.NOENT);
+    fails(() => fs.files.readFile("missing"), /^MemoryFiles\.readFile\("missing"\): ENOENT$/, "ENOENT", Errno.NOENT);
+    fails(() => fs.files.readFile("/d"), /^MemoryFiles\.readFile\("\/d"\): EISDIR$/, "EISDIR", Errno.ISDIR);
+    fails(() => fs.files.writeFile("d", "x"), /^MemoryFiles\.writeFile\("d"\): EISDIR$/, "EISDIR", Errno.ISDIR);
+    fails(() => fs.files.writeFile("/", "x"), /writeFile\("\/"\): EISDIR/, "EISDIR", Errno.ISDIR);
+    fails(() => fs.files.writeFile("f/g", "x"), /ENOTDIR/, "ENOTDIR", Errno.NOTDIR);
+    fails(
+      () => fs.files.mkdir("f/g", { recursive: true }),
+      /^MemoryFiles\.mkdir\("f\/g"\): ENOTDIR$/,
+      "ENOTDIR",
+      Errno.NOTDIR,
+    );
+    fails(() => fs.files.readdir("/f"), /^MemoryFiles\.readdir\("\/f"\): ENOTDIR$/, "ENOTDIR", Errno.NOTDIR);
+    fails(() => fs.files.readdir("/nope"), /ENOENT/, "ENOENT", Errno.NOENT);
+    fails(() => fs.files.stat("/nope"), /^MemoryFiles\.stat\("\/nope"\): ENOENT$/, "ENOENT", Errno.NOENT);
+    fails(() => fs.files.remove("/nope"), /^MemoryFiles\.remove\("\/nope"\): ENOENT$/, "ENOENT", Errno.NOENT);
   });
 
   test("a bad path is a TypeError naming the call: not a string, empty, a NUL, a .. part", () => {
     const fs = new MemoryFs();
-    fs.writeFile("/f", "x");
+    fs.files.writeFile("/f", "x");
     const calls: [string, (p: string) => unknown][] = [
-      ["writeFile", (p) => fs.writeFile(p, "x")],
-      ["readFile", (p) => fs.readFile(p)],
-      ["mkdir", (p) => fs.mkdir(p, {})],
-      ["mkdirp", (p) => fs.mkdirp(p)],
-      ["readdir", (p) => fs.readdir(p)],
-      ["stat", (p) => fs.stat(p)],
-      ["remove", (p) => fs.remove(p)],
+      ["writeFile", (p) => fs.files.writeFile(p, "x")],
+      ["readFile", (p) => fs.files.readFile(p)],
+      ["mkdir", (p) => fs.files.mkdir(p)],
+      ["mkdir -p", (p) => fs.files.mkdir(p, { recursive: true })],
+      ["readdir", (p) => fs.files.readdir(p)],
+      ["stat", (p) => fs.files.stat(p)],
+      ["remove", (p) => fs.files.remove(p)],
     ];
     for (const [name, call] of calls) {
       for (const bad of [42 as unknown as string, "", "a\0b", "../etc/passwd", "/a/../f"]) {
         assert.throws(() => call(bad), (err: unknown) => {
           assert.ok(err instanceof TypeError, `${name}(${JSON.stringify(bad)}): ${err}`);
-          assert.match(err.message, new RegExp(`^MemoryFs\\.${name}\\(`));
+          assert.match(err.message, new RegExp(`^MemoryFiles\\.${name === "mkdir -p" ? "mkdir" : name}\\(`));
           return true;
         });
       }
     }
-    assert.throws(() => fs.readFile("../f"), /"\.\." is not allowed/);
-    assert.throws(() => fs.writeFile("/g", 42 as unknown as string), TypeError);
-    assert.throws(() => fs.mkdir("/g", null as unknown as { recursive: boolean }), TypeError);
-    assert.throws(() => fs.remove("/f", 1 as unknown as { recursive: boolean }), TypeError);
-    assert.deepEqual(fs.readdir("/"), ["f"], "nothing was created or removed by a refused call");
+    assert.throws(() => fs.files.readFile("../f"), /"\.\." is not allowed/);
+    assert.throws(() => fs.files.writeFile("/g", 42 as unknown as string), TypeError);
+    assert.throws(() => fs.files.mkdir("/g", null as unknown as { recursive: boolean }), TypeError);
+    assert.throws(() => fs.files.remove("/f", 1 as unknown as { recursive: boolean }), TypeError);
+    assert.deepEqual(fs.files.readdir("/"), ["f"], "nothing was created or removed by a refused call");
   });
 
   test("paths: the leading / is optional, . parts and repeated or trailing / are dropped, / is the root", () => {
     const fs = new MemoryFs();
-    fs.writeFile("//a/./b//c.txt", "abc");
-    assert.deepEqual(fs.readdir("/"), ["a"]);
-    assert.deepEqual(fs.readdir("a/b/"), ["c.txt"]);
-    assert.equal(new TextDecoder().decode(fs.readFile("/a/b/c.txt")), "abc");
-    assert.equal(fs.stat(".").type, "directory");
+    fs.files.writeFile("//a/./b//c.txt", "abc");
+    assert.deepEqual(fs.files.readdir("/"), ["a"]);
+    assert.deepEqual(fs.files.readdir("a/b/"), ["c.txt"]);
+    assert.equal(new TextDecoder().decode(fs.files.readFile("/a/b/c.txt")), "abc");
+    assert.equal(fs.files.stat(".").type, "directory");
   });
 
   test("writeFile replaces the content of a file it reaches through a symlink, and keeps its inode", () => {
     const fs = new MemoryFs();
-    fs.writeFile("/real.txt", "a long first content");
+    fs.files.writeFile("/real.txt", "a long first content");
     fs.symlink("real.txt", "link");
-    const ino = fs.stat("/real.txt").ino;
-    fs.writeFile("/link", "short");
-    assert.equal(new TextDecoder().decode(fs.readFile("/real.txt")), "short");
-    assert.equal(fs.stat("/real.txt").ino, ino);
-    assert.equal(fs.stat("/real.txt").size, 5);
+    const ino = fs.files.stat("/real.txt").ino;
+    fs.files.writeFile("/link", "short");
+    assert.equal(new TextDecoder().decode(fs.files.readFile("/real.txt")), "short");
+    assert.equal(fs.files.stat("/real.txt").ino, ino);
+    assert.equal(fs.files.stat("/real.txt").size, 5);
     assert.equal(stat(fs, "link").filetype, Filetype.SYMBOLIC_LINK, "the link stays a link");
   });
 
   test("mkdir with options: plain creates one level and refuses an existing name; recursive creates parents", () => {
     const fs = new MemoryFs();
-    assert.equal(fs.mkdir("/out", {}), undefined);
-    assert.equal(fs.stat("/out").type, "directory");
-    assert.throws(() => fs.mkdir("/out", {}), /mkdir\("\/out"\): EEXIST/);
-    assert.throws(() => fs.mkdir("/x/y", {}), /mkdir\("\/x\/y"\): ENOENT/);
-    assert.throws(() => fs.mkdir("/x/y", { recursive: false }), /ENOENT/);
-    fs.mkdir("/x/y", { recursive: true });
-    fs.mkdir("/x/y", { recursive: true });
-    assert.equal(fs.stat("/x/y").type, "directory");
-    fs.writeFile("/file", "");
-    assert.throws(() => fs.mkdir("/file", { recursive: true }), /EEXIST/, "a file at the last component");
-    assert.throws(() => fs.mkdir("/file/sub", { recursive: true }), /ENOTDIR/, "a file on the way");
+    assert.equal(fs.files.mkdir("/out"), undefined);
+    assert.equal(fs.files.stat("/out").type, "directory");
+    assert.throws(() => fs.files.mkdir("/out"), /mkdir\("\/out"\): EEXIST/);
+    assert.throws(() => fs.files.mkdir("/x/y"), /mkdir\("\/x\/y"\): ENOENT/);
+    assert.throws(() => fs.files.mkdir("/x/y", { recursive: false }), /ENOENT/);
+    fs.files.mkdir("/x/y", { recursive: true });
+    fs.files.mkdir("/x/y", { recursive: true });
+    assert.equal(fs.files.stat("/x/y").type, "directory");
+    fs.files.writeFile("/file", "");
+    assert.throws(() => fs.files.mkdir("/file", { recursive: true }), /EEXIST/, "a file at the last component");
+    assert.throws(() => fs.files.mkdir("/file/sub", { recursive: true }), /ENOTDIR/, "a file on the way");
   });
 
-  test("mkdir with one argument stays the seam's call: an errno, never a throw", () => {
+  test("each name means one thing: MemoryFs has only the seam (errnos), MemoryFiles only the JS side (throws)", () => {
     const fs = new MemoryFs();
     assert.equal(fs.mkdir("d"), Errno.SUCCESS);
     assert.equal(fs.mkdir("d"), Errno.EXIST);
     assert.equal(fs.mkdir("no/such"), Errno.NOENT);
+    assert.throws(() => fs.files.mkdir("/no/such"), /ENOENT/);
+    const st = newStat();
+    assert.equal(fs.stat("d", st, false), Errno.SUCCESS);
+    assert.equal(st.filetype, Filetype.DIRECTORY);
+    assert.equal(fs.files.stat("/d").type, "directory");
+    for (const name of ["writeFile", "readFile", "readdir", "remove", "mkdirp"]) {
+      assert.equal(name in fs, false, `MemoryFs has no ${name}`);
+    }
+    for (const name of ["open", "rmdir", "unlink", "rename", "link", "symlink", "readlink", "utimes"]) {
+      assert.equal(name in fs.files, false, `MemoryFiles has no ${name}`);
+    }
+    assert.equal(fs.files.fs, fs);
+    assert.ok(fs.files instanceof MemoryFiles);
+    assert.equal(fs.files, fs.files, "one MemoryFiles per MemoryFs");
+    const other = new MemoryFiles(fs);
+    other.writeFile("/g", "x");
+    assert.equal(fs.files.readFile("/g").length, 1, "new MemoryFiles(fs) is the same tree");
   });
 
   test("readdir lists names in creation order, through a symlinked directory too", () => {
     const fs = new MemoryFs();
-    fs.writeFile("/d/zeta", "");
-    fs.mkdir("/d/alpha", {});
-    fs.writeFile("/d/mid", "");
+    fs.files.writeFile("/d/zeta", "");
+    fs.files.mkdir("/d/alpha");
+    fs.files.writeFile("/d/mid", "");
     fs.symlink("d", "ld");
-    assert.deepEqual(fs.readdir("/d"), ["zeta", "alpha", "mid"]);
-    assert.deepEqual(fs.readdir("/ld"), ["zeta", "alpha", "mid"]);
-    assert.deepEqual(fs.readdir("/d/alpha"), []);
-    assert.deepEqual(fs.readdir("/"), ["d", "ld"]);
+    assert.deepEqual(fs.files.readdir("/d"), ["zeta", "alpha", "mid"]);
+    assert.deepEqual(fs.files.readdir("/ld"), ["zeta", "alpha", "mid"]);
+    assert.deepEqual(fs.files.readdir("/d/alpha"), []);
+    assert.deepEqual(fs.files.readdir("/"), ["d", "ld"]);
   });
 
   test("stat with one argument: type, size, inode, links and exact times from an injected clock", () => {
     let t = 5_000n;
     const fs = new MemoryFs({ now: () => t });
-    fs.writeFile("/f", "12345");
+    fs.files.writeFile("/f", "12345");
     t = 6_000n;
-    fs.writeFile("/f", "1234567");
+    fs.files.writeFile("/f", "1234567");
     fs.link("f", "g");
     fs.symlink("f", "l");
-    const st = fs.stat("/l");
+    const st = fs.files.stat("/l");
     assert.deepEqual(st, {
       type: "file",
       size: 7,
@@ -422,8 +444,8 @@ describe("MemoryFs JS-side API", () => {
       mtimeNs: 6_000n,
       ctimeNs: 6_000n,
     });
-    fs.mkdir("/d", {});
-    assert.deepEqual(fs.stat("/d"), {
+    fs.files.mkdir("/d");
+    assert.deepEqual(fs.files.stat("/d"), {
       type: "directory",
       size: 0,
       ino: 4,
@@ -432,7 +454,7 @@ describe("MemoryFs JS-side API", () => {
       mtimeNs: 6_000n,
       ctimeNs: 6_000n,
     });
-    assert.equal(fs.stat("/").nlink, 3);
+    assert.equal(fs.files.stat("/").nlink, 3);
   });
 
   test("stat with one argument sees a write made through the seam with the default clock", () => {
@@ -440,7 +462,7 @@ describe("MemoryFs JS-side API", () => {
     const h = open(fs, "f", CREATE);
     const before = BigInt(Date.now() - 2) * 1_000_000n;
     h.write(new Uint8Array(3));
-    const st = fs.stat("/f");
+    const st = fs.files.stat("/f");
     assert.equal(st.size, 3);
     assert.ok(st.mtimeNs >= before && st.mtimeNs <= BigInt(Date.now() + 2) * 1_000_000n, `mtime ${st.mtimeNs}`);
     h.close();
@@ -448,32 +470,32 @@ describe("MemoryFs JS-side API", () => {
 
   test("remove: a file, a symlink (not its target), an empty directory; a full one only when recursive", () => {
     const fs = new MemoryFs();
-    fs.writeFile("/keep.txt", "k");
+    fs.files.writeFile("/keep.txt", "k");
     fs.symlink("keep.txt", "link");
-    fs.remove("/link");
-    assert.deepEqual(fs.readdir("/"), ["keep.txt"]);
-    assert.equal(new TextDecoder().decode(fs.readFile("/keep.txt")), "k");
-    fs.writeFile("/t/a/b/f.txt", "x");
-    fs.writeFile("/t/g.txt", "y");
+    fs.files.remove("/link");
+    assert.deepEqual(fs.files.readdir("/"), ["keep.txt"]);
+    assert.equal(new TextDecoder().decode(fs.files.readFile("/keep.txt")), "k");
+    fs.files.writeFile("/t/a/b/f.txt", "x");
+    fs.files.writeFile("/t/g.txt", "y");
     fs.symlink("/keep.txt", "t/a/lk");
-    assert.throws(() => fs.remove("/t"), /MemoryFs\.remove\("\/t"\): ENOTEMPTY$/);
-    assert.deepEqual(fs.readdir("/t"), ["a", "g.txt"], "a refused remove changes nothing");
-    fs.remove("/t", { recursive: true });
-    assert.deepEqual(fs.readdir("/"), ["keep.txt"], "the tree is gone, the symlink's target stays");
-    assert.equal(fs.stat("/").nlink, 2);
-    fs.mkdir("/e", {});
-    fs.remove("/e");
-    fs.remove("/keep.txt");
-    assert.deepEqual(fs.readdir("/"), []);
-    assert.throws(() => fs.remove("/"), /remove\("\/"\): EBUSY/);
-    assert.throws(() => fs.remove("/", { recursive: true }), /EBUSY/);
+    assert.throws(() => fs.files.remove("/t"), /MemoryFiles\.remove\("\/t"\): ENOTEMPTY$/);
+    assert.deepEqual(fs.files.readdir("/t"), ["a", "g.txt"], "a refused remove changes nothing");
+    fs.files.remove("/t", { recursive: true });
+    assert.deepEqual(fs.files.readdir("/"), ["keep.txt"], "the tree is gone, the symlink's target stays");
+    assert.equal(fs.files.stat("/").nlink, 2);
+    fs.files.mkdir("/e");
+    fs.files.remove("/e");
+    fs.files.remove("/keep.txt");
+    assert.deepEqual(fs.files.readdir("/"), []);
+    assert.throws(() => fs.files.remove("/"), /remove\("\/"\): EBUSY/);
+    assert.throws(() => fs.files.remove("/", { recursive: true }), /EBUSY/);
   });
 
   test("remove keeps a file open by a guest readable (its inode lives on), as unlink does", () => {
     const fs = new MemoryFs();
-    fs.writeFile("/f", "still here");
+    fs.files.writeFile("/f", "still here");
     const h = open(fs, "f", { ...NONE, read: true });
-    fs.remove("/f");
+    fs.files.remove("/f");
     const buf = new Uint8Array(10);
     assert.equal(h.read(buf, 0), 10);
     assert.equal(new TextDecoder().decode(buf), "still here");

@@ -14,9 +14,9 @@ const RD: OpenFlags = { ...NONE, read: true };
 /** A seeded MemoryFs and its read-only view. */
 function seeded(): { tree: MemoryFs; fs: FileSystem } {
   const tree = new MemoryFs();
-  tree.writeFile("d/f", "content");
+  tree.files.writeFile("d/f", "content");
   tree.symlink("d/f", "l");
-  tree.mkdirp("empty");
+  tree.files.mkdir("empty", { recursive: true });
   return { tree, fs: readOnly(tree) };
 }
 
@@ -44,7 +44,7 @@ describe("readOnly", () => {
     const after = newStat();
     tree.stat("d/f", after, false);
     assert.deepEqual(after, before);
-    assert.equal(new TextDecoder().decode(tree.readFile("d/f")), "content");
+    assert.equal(new TextDecoder().decode(tree.files.readFile("d/f")), "content");
     assert.equal(tree.stat("empty", newStat(), false), Errno.SUCCESS);
     assert.equal(tree.stat("new", newStat(), false), Errno.NOENT);
   });
@@ -57,7 +57,7 @@ describe("readOnly", () => {
     assert.equal(fs.open("d/f", { ...RD, truncate: true }), Errno.ROFS);
     assert.equal(fs.open("d/f", { ...RD, append: true }), Errno.ROFS);
     assert.equal(fs.open("d/f", { ...RD, create: true, exclusive: true }), Errno.ROFS);
-    assert.equal(tree.readFile("d/f").length, 7);
+    assert.equal(tree.files.readFile("d/f").length, 7);
   });
 
   test("a handle opened for reading refuses write, truncate, utimes and setAppend(true) with ROFS", () => {
@@ -70,7 +70,7 @@ describe("readOnly", () => {
     assert.equal(h.setAppend(true), Errno.ROFS);
     assert.equal(h.setAppend(false), Errno.SUCCESS);
     assert.equal(h.close(), Errno.SUCCESS);
-    assert.equal(new TextDecoder().decode(tree.readFile("d/f")), "content");
+    assert.equal(new TextDecoder().decode(tree.files.readFile("d/f")), "content");
   });
 
   test("reads, seek, stat, readlink, readdir, sync and close pass through", () => {

@@ -6,6 +6,7 @@
 //   yield N          sched_yield() N times, then "yielded <N>"
 //   forever          sleep 10 ms in a loop, printing "tick" once first (for cancellation)
 //   flood            write 64 KiB lines to stdout until a write fails; print the errno name on stderr, exit 3
+//   blocks N         write N blocks of 64 KiB to stdout, one write() each; on stderr the ms after each write
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -99,6 +100,16 @@ int main(int argc, char **argv) {
         }
       }
     }
+  }
+  if (strcmp(mode, "blocks") == 0) {
+    static char block[65536];
+    long long m0 = ms_of(CLOCK_MONOTONIC);
+    for (long i = 0; i < a; i++) {
+      memset(block, 'a' + (int)(i % 26), sizeof block);
+      if (write_all(1, block, sizeof block) < 0) { fprintf(stderr, "write: %s\n", strerror(errno)); return 2; }
+      fprintf(stderr, "%lld ", ms_of(CLOCK_MONOTONIC) - m0);
+    }
+    return 0;
   }
   (void)b;
   fprintf(stderr, "unknown mode %s\n", mode);

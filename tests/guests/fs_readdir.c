@@ -15,6 +15,9 @@ static int seen_index(const char *name) {
   return -1;
 }
 
+// The d_ino read_all saw for "..".
+static unsigned long long dotdot_ino;
+
 // Reads the whole directory from where it is; counts each known name in `seen`; returns the entry count.
 static int read_all(DIR *d, int *seen) {
   int count = 0;
@@ -26,8 +29,16 @@ static int read_all(DIR *d, int *seen) {
     seen[k]++;
     unsigned char want = k < N ? DT_REG : k == N + 3 ? DT_LNK : DT_DIR;
     if (e->d_type != want) FAIL("d_type of \"%s\": %d, expected %d", e->d_name, e->d_type, want);
-    // d_ino is the inode lstat reports for the name (".." included).
+    // d_ino is the inode lstat reports for the name. ".." is above the directory fd, where nothing may be looked at
+    // through it (docs/decisions.md#sandbox): its d_ino is checked by the caller, against the parent's own stat.
     struct stat st;
+    if (k == N + 1) {
+      FAILS(fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW), EPERM);
+      dotdot_ino = e->d_ino;
+      errno = 0; // readdir reports its end by a NULL with errno unchanged
+      count++;
+      continue;
+    }
     OK(fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW));
     if (e->d_ino != st.st_ino)
       FAIL("d_ino of \"%s\": %llu, lstat says %llu", e->d_name, (unsigned long long)e->d_ino, (unsigned long long)st.st_ino);
@@ -56,6 +67,9 @@ int main(int argc, char **argv) {
   EQ(read_all(d, empty), 2);
   EQ(empty[N], 1);
   EQ(empty[N + 1], 1);
+  struct stat parent;
+  OK(stat(dir, &parent));
+  EQ(dotdot_ino, parent.st_ino);
   OK(closedir(d));
   printf("empty dir ok\n");
 
@@ -65,6 +79,8 @@ int main(int argc, char **argv) {
   EQ(read_all(d, seen), N + 4);
   for (int k = 0; k < N + 4; k++)
     if (seen[k] != 1) FAIL("entry %d seen %d times", k, seen[k]);
+  OK(stat(base, &parent));
+  EQ(dotdot_ino, parent.st_ino);
   // At the end readdir keeps returning NULL without an error.
   errno = 0;
   CHECK(readdir(d) == NULL);

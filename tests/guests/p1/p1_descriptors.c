@@ -2,7 +2,6 @@
 // renumber, path_open_preopen, path_open_lots, dangling_fd), re-written from docs/wasmtime-preview1-tests.md.
 #include "p1_check.h"
 
-#define RW (RIGHT(FD_READ) | RIGHT(FD_WRITE))
 
 PROGRAM(close_preopen) {
   CHECK(dir > 3); // the scratch dir is a second fd on the preopen
@@ -43,9 +42,9 @@ PROGRAM(renumber) {
   ERRNO(__wasi_fd_renumber(f3, UINT32_MAX), E(BADF));
   OPEN(dir, 0, "file4", OFL(CREAT), RW, 0, 0);
   // Renumbering over an open fd frees what was there: 2000 rounds stay far below any table limit.
-  __wasi_fd_t cur = OPEN(dir, 0, "file1", 0, RIGHT(FD_READ), 0, 0);
+  __wasi_fd_t cur = OPEN(dir, 0, "file1", 0, RD, 0, 0);
   for (int i = 0; i < 2000; i++) {
-    __wasi_fd_t next = OPEN(dir, 0, "file1", 0, RIGHT(FD_READ), 0, 0);
+    __wasi_fd_t next = OPEN(dir, 0, "file1", 0, RD, 0, 0);
     if (next >= TABLE_LIMIT) {
       FAIL("fd %u: the table holds %d entries", next, TABLE_LIMIT);
       break;
@@ -88,13 +87,13 @@ PROGRAM(path_open_lots) {
   uint8_t buf[100];
   memset(buf, 'x', sizeof buf);
   for (int i = 0; i < 2000; i++) {
-    __wasi_fd_t fd = OPEN(dir, 0, "file", 0, RIGHT(FD_READ), 0, 0);
+    __wasi_fd_t fd = OPEN(dir, 0, "file", 0, RD, 0, 0);
     EQ(READ(fd, buf, 100), 0);
     CHECK(fd < TABLE_LIMIT);
     MUST(__wasi_fd_close(fd));
   }
   for (int i = 0; i < 2000; i++) {
-    __wasi_fd_t fd = OPEN(dir, 0, "file", 0, RIGHT(FD_READ), 0, 0);
+    __wasi_fd_t fd = OPEN(dir, 0, "file", 0, RD, 0, 0);
     EQ(PREAD(fd, buf, 100, 0), 0);
     CHECK(fd < TABLE_LIMIT);
     MUST(__wasi_fd_close(fd));

@@ -3,7 +3,6 @@
 // file_write, dir_fd_op_failures, directory_seek), re-written from docs/wasmtime-preview1-tests.md.
 #include "p1_check.h"
 
-#define RW (RIGHT(FD_READ) | RIGHT(FD_WRITE))
 static const uint8_t B23[4] = {2, 3, 0, 0}, B10[2] = {1, 0}, B0110[4] = {0, 1, 1, 0}, B1[1] = {1};
 // The two runs of the newest helper's BlockingMode: fdflags 0, then NONBLOCK.
 static const __wasi_fdflags_t MODES[] = {0, FDFL(NONBLOCK)};
@@ -44,14 +43,14 @@ PROGRAM(fd_filestat_set) {
   MUST(__wasi_path_unlink_file(dir, "file"));
   // set_size on a read-only fd: INVAL (ftruncate(2) on a fd not open for writing), the size unchanged.
   CREATE_FILE(dir, "file");
-  fd = OPEN(dir, 0, "file", 0, RIGHT(FD_READ), 0, 0);
+  fd = OPEN(dir, 0, "file", 0, RD, 0, 0);
   EQ(FSTAT(fd).size, 0);
   ERRNO(__wasi_fd_filestat_set_size(fd, 100), E(INVAL));
   EQ(FSTAT(fd).size, 0);
   MUST(__wasi_fd_close(fd));
   MUST(__wasi_path_unlink_file(dir, "file"));
   // set_times: a read-only fd may set times too.
-  set_times_with(dir, RIGHT(FD_READ));
+  set_times_with(dir, RD);
   set_times_with(dir, RW);
   // The newest version: set_times on the directory fd itself.
   __wasi_timestamp_t mtim = FSTAT(dir).mtim + 100ULL * 1000 * 1000 * 1000;
@@ -275,7 +274,7 @@ PROGRAM(file_seek_tell) {
 }
 
 PROGRAM(file_truncation) {
-  __wasi_fd_t fd = OPEN(dir, 0, "test.txt", OFL(CREAT), RIGHT(FD_WRITE), 0, 0);
+  __wasi_fd_t fd = OPEN(dir, 0, "test.txt", OFL(CREAT), WR, 0, 0);
   static const char text[] = "Writing some data to truncate.\n";
   EQ(WRITE(fd, text, 31), 31);
   MUST(__wasi_fd_close(fd));
@@ -286,8 +285,8 @@ PROGRAM(file_truncation) {
 }
 
 PROGRAM(file_unbuffered_write) {
-  __wasi_fd_t rd = OPEN(dir, 0, "file", OFL(CREAT), RIGHT(FD_READ), 0, 0);
-  __wasi_fd_t wr = OPEN(dir, 0, "file", 0, RIGHT(FD_WRITE), 0, 0);
+  __wasi_fd_t rd = OPEN(dir, 0, "file", OFL(CREAT), RD, 0, 0);
+  __wasi_fd_t wr = OPEN(dir, 0, "file", 0, WR, 0, 0);
   EQ(WRITE(wr, B1, 1), 1);
   uint8_t b = 0;
   EQ(READ(rd, &b, 1), 1); // visible at once through the other fd
@@ -304,14 +303,14 @@ PROGRAM(file_write) {
     snprintf(chunk, sizeof chunk, "123456789 %05d ", i);
     memcpy(content + 16 * i, chunk, 16);
   }
-  __wasi_fd_t fd = OPEN(dir, 0, "long_write.txt", OFL(CREAT), RIGHT(FD_WRITE), 0, 0);
+  __wasi_fd_t fd = OPEN(dir, 0, "long_write.txt", OFL(CREAT), WR, 0, 0);
   __wasi_ciovec_t iov = {(const uint8_t *)content, sizeof content};
   __wasi_size_t n = 0;
   MUST(__wasi_fd_write(fd, &iov, 1, &n)); // one call, no short write
   EQ(n, sizeof content);
   EQ(FSTAT(fd).size, sizeof content);
   MUST(__wasi_fd_close(fd));
-  fd = OPEN(dir, 0, "long_write.txt", 0, RIGHT(FD_READ), 0, 0);
+  fd = OPEN(dir, 0, "long_write.txt", 0, RD, 0, 0);
   char buf[100];
   EQ(READ(fd, buf, 100), 100);
   CHECK(memcmp(buf, content, 100) == 0);

@@ -3,7 +3,6 @@
 // symlink_create, path_exists, regular_file_isatty), re-written from docs/wasmtime-preview1-tests.md.
 #include "p1_check.h"
 
-#define RW (RIGHT(FD_READ) | RIGHT(FD_WRITE))
 
 // The raw import, for a path whose length counts a NUL byte (the <wasi/api.h> wrapper takes a C string).
 __attribute__((import_module("wasi_snapshot_preview1"), import_name("path_open"))) int32_t raw_path_open(
@@ -48,7 +47,7 @@ PROGRAM(path_open_read_write) {
   for (size_t m = 0; m < 2; m++) {
     CREATE_FILE(dir, "file");
     __wasi_size_t n;
-    __wasi_fd_t ro = OPEN(dir, 0, "file", 0, RIGHT(FD_READ), 0, modes[m]);
+    __wasi_fd_t ro = OPEN(dir, 0, "file", 0, RD, 0, modes[m]);
     __wasi_fdstat_t st = FDSTAT(ro);
     CHECK(st.fs_rights_base & RIGHT(FD_READ));
     CHECK(!(st.fs_rights_base & RIGHT(FD_WRITE)));
@@ -58,7 +57,7 @@ PROGRAM(path_open_read_write) {
     ERRNO(__wasi_fd_write(ro, &ciov, 1, &n), E(PERM), E(BADF), E(ACCES));
     MUST(__wasi_fd_close(ro));
 
-    __wasi_fd_t wo = OPEN(dir, 0, "file", 0, RIGHT(FD_WRITE), 0, modes[m]);
+    __wasi_fd_t wo = OPEN(dir, 0, "file", 0, WR, 0, modes[m]);
     st = FDSTAT(wo);
     CHECK(!(st.fs_rights_base & RIGHT(FD_READ)));
     CHECK(!(st.fs_rights_base & RIGHT(FD_READDIR)));

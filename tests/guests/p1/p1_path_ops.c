@@ -4,7 +4,6 @@
 // path_filestat, symlink_filestat), re-written from docs/wasmtime-preview1-tests.md.
 #include "p1_check.h"
 
-#define RW (RIGHT(FD_READ) | RIGHT(FD_WRITE))
 
 // Two fds on one inode report the same filestat and fdstat.
 static void same_file(__wasi_fd_t a, __wasi_fd_t b) {

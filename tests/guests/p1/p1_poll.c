@@ -50,11 +50,11 @@ PROGRAM(poll_oneoff_files) {
     ERRNO(__wasi_poll_oneoff(subs, ev, 0, &n), E(INVAL));
 
     // Regular files are ready for reading and writing; the events may come over several calls.
-    __wasi_fd_t fd = OPEN(dir, 0, "readable_file", OFL(CREAT), RIGHT(FD_WRITE), 0, modes[m]);
+    __wasi_fd_t fd = OPEN(dir, 0, "readable_file", OFL(CREAT), WR, 0, modes[m]);
     EQ(WRITE(fd, "x", 1), 1);
     MUST(__wasi_fd_close(fd));
-    __wasi_fd_t readable = OPEN(dir, 0, "readable_file", 0, RIGHT(FD_READ), 0, modes[m]);
-    __wasi_fd_t writable = OPEN(dir, 0, "writable_file", OFL(CREAT), RIGHT(FD_WRITE), 0, modes[m]);
+    __wasi_fd_t readable = OPEN(dir, 0, "readable_file", 0, RD, 0, modes[m]);
+    __wasi_fd_t writable = OPEN(dir, 0, "writable_file", OFL(CREAT), WR, 0, modes[m]);
     int read_seen = 0, write_seen = 0, events = 0;
     for (int round = 0; round < 10 && !(read_seen && write_seen); round++) {
       size_t k = 0;
@@ -146,7 +146,7 @@ PROGRAM(sleep_quickly_but_lots) {
     if (!MUST(__wasi_poll_oneoff(subs, ev, 1, &n))) break;
   for (int i = 0; i < 1000; i++)
     if (!MUST(__wasi_poll_oneoff(subs, ev, 2, &n))) break;
-  __wasi_fd_t fd = OPEN(dir, 0, "hello.txt", OFL(CREAT), RIGHT(FD_WRITE) | RIGHT(FD_READ), 0, 0);
+  __wasi_fd_t fd = OPEN(dir, 0, "hello.txt", OFL(CREAT), RW, 0, 0);
   subs[1] = fd_sub(0, __WASI_EVENTTYPE_FD_READ, fd);
   subs[2] = fd_sub(0, __WASI_EVENTTYPE_FD_WRITE, fd);
   for (int i = 0; i < 1000; i++)

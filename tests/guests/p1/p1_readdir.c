@@ -2,7 +2,6 @@
 // docs/wasmtime-preview1-tests.md.
 #include "p1_check.h"
 
-#define RW (RIGHT(FD_READ) | RIGHT(FD_WRITE))
 #define MAX_ENTRIES 1100
 
 struct entry {

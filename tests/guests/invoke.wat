@@ -1,0 +1,25 @@
+;; invoke: a reactor (exports _initialize, no _start) whose exports take and return each number type, for the CLI's
+;; --invoke: `initialized` says whether _initialize ran, `hello` prints a line and returns nothing, `swap` returns two
+;; values, `exit` calls proc_exit, `exit_import` is proc_exit itself re-exported, `trap` traps, `ref` takes an externref.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (global $init (mut i32) (i32.const 0))
+  (global (export "answer") i32 (i32.const 42))
+  (data (i32.const 16) "hello from a reactor\n")
+  (func (export "_initialize") (global.set $init (i32.const 1)))
+  (func (export "initialized") (result i32) (global.get $init))
+  (func (export "add_i32") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "add_i64") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
+  (func (export "div_f32") (param f32 f32) (result f32) (f32.div (local.get 0) (local.get 1)))
+  (func (export "div_f64") (param f64 f64) (result f64) (f64.div (local.get 0) (local.get 1)))
+  (func (export "swap") (param i32 i64) (result i64 i32) (local.get 1) (local.get 0))
+  (func (export "hello")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 21))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "exit") (param i32) (call $proc_exit (local.get 0)))
+  (export "exit_import" (func $proc_exit))
+  (func (export "trap") unreachable)
+  (func (export "ref") (param externref)))

@@ -1,5 +1,5 @@
 // Async filesystems under the one logic of each call: a per-State log that answers, on the retry of a WASI call, the
-// backend calls that call made before it waited (decisions.md#async-fs).
+// backend calls that call made before it waited (decisions.md#async-filesystems).
 
 import { Errno } from "./abi/errno.ts";
 import type { Whence } from "./abi/consts.ts";
@@ -20,7 +20,7 @@ import {
 
 /**
  * Most bytes one read of an async filesystem moves (a larger read is short, as POSIX allows): the bytes go through a
- * buffer of the log's own, never guest memory, so this bounds what one waiting read holds (decisions.md#async-fs).
+ * buffer of the log's own, never guest memory, so this bounds what one waiting read holds (decisions.md#async-filesystems).
  */
 export const ASYNC_READ_MAX = 16 << 20;
 /** A read buffer larger than this is not kept for the next call. */
@@ -120,7 +120,7 @@ function valid(op: number, v: unknown): boolean {
  *
  * A retry that asks something the log does not hold at its place looks further down the log for the same question
  * (a cache above the seam may skip a call: a directory fd's handle is opened once), and when nothing matches, the call
- * goes live from there: an answer is only ever given to the very question it answered (decisions.md#async-fs).
+ * goes live from there: an answer is only ever given to the very question it answered (decisions.md#async-filesystems).
  */
 export class ReplayLog {
   readonly #seq: CallSeq;
@@ -467,7 +467,7 @@ class ReplayHandle implements FileHandle {
     return errnoOf(log, e);
   }
 
-  /** Not logged and not waited for: fd_close answers at once (decisions.md#async-fs). */
+  /** Not logged and not waited for: fd_close answers at once (decisions.md#async-filesystems). */
   close(): Errno {
     const r = this.#h.close();
     if (!isPromise(r)) return r;

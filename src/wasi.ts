@@ -372,7 +372,7 @@ export class Wasi {
       let fs: FileSystem;
       if (typeof target === "string") fs = preopenHostDir(guest, target, options.onDenied);
       else if (isAsyncFs(target)) {
-        // Async mode (checked above): its calls go through this State's log (decisions.md#async-fs).
+        // Async mode (checked above): its calls go through this State's log (decisions.md#async-filesystems).
         const log = this.#state.fsLog ??= new ReplayLog(this.#state);
         fs = replayed.get(target) ?? new ReplayFs(target, log);
         replayed.set(target, fs as ReplayFs);
@@ -814,7 +814,7 @@ function makeImports(s: State): WasiImports {
 }
 
 /**
- * The calls that may make a backend call that waits, on an async filesystem (decisions.md#async-fs): all that reach a
+ * The calls that may make a backend call that waits, on an async filesystem (decisions.md#async-filesystems): all that reach a
  * `FileSystem` or `FileHandle` method but `close` (never waited for: fd_close, fd_renumber). fd_advise and
  * fd_allocate answer without the backend.
  */

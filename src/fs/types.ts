@@ -153,7 +153,7 @@ export interface FileHandle {
   utimes(atimNs: bigint | null, mtimNs: bigint | null): Errno;
 }
 
-// ---- The async seam (async mode only; decisions.md#async-fs) ----
+// ---- The async seam (async mode only; decisions.md#async-filesystems) ----
 //
 // A filesystem whose bytes live elsewhere (a URL, an object store, a KV namespace) cannot answer at once. It declares
 // `async: true` and then any method of it or of its handles may answer a promise of what the synchronous seam

@@ -287,6 +287,21 @@ describe("async mode: stdout into a stream", () => {
     for (let i = 2; i < 8; i++) assert.ok(at[i] >= (i - 1) * 15 - 2, `write ${i} returned at ${at[i]} ms: ${err}`);
   });
 
+  test("a gather write over 1 MiB that meets a full stream is short, and what went out is never sent twice", async () => {
+    const got: Uint8Array[] = [];
+    const stdout = new WritableStream<Uint8Array>({
+      async write(chunk) {
+        got.push(chunk);
+        await sleep(5);
+      },
+    }, new CountQueuingStrategy({ highWaterMark: 1 }));
+    const { wasi } = await reactor({ stdout });
+    const n = await wasi.callAsync("writev_big") as number;
+    await wasi.close();
+    assert.equal(n, 0xc0000, "the first iovec went out; the second waited, so the write is short");
+    assert.deepEqual(got.map((c) => [c.length, c[0], c[c.length - 1]]), [[0xc0000, 97, 97]]);
+  });
+
   test("small writes between two waits reach the stream as one chunk; each wait sends what came before it", async () => {
     const together = recorder();
     assert.equal((await runIo(["chunks", "5", "0"], { stdout: together.stream })).code, 0);

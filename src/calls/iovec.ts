@@ -3,7 +3,6 @@
 import { IOVEC } from "../abi/layout.ts";
 import type { Descriptor } from "../fd_table.ts";
 import type { GuestMemory } from "../memory.ts";
-import { PENDING } from "../pending.ts";
 
 /** iovecs up to this size are copied 4 bytes at a time: cheaper than a view plus `set` for a few bytes. */
 const SMALL = 64;
@@ -107,7 +106,9 @@ export function writev(
     const len = Math.min(m.u32(p + IOVEC.bufLen), MAX_RW - done);
     const view = m.view(m.u32(p + IOVEC.buf), len);
     const n = pos < 0 ? d.write(view) : d.pwrite(view, pos + done);
-    if (n < 0) return done > 0 && n !== -PENDING ? done : n; // PENDING: the retry replays the writes made (replay.ts)
+    // After some iovecs went out, an error or a wait ends the call with a short count (POSIX writev): a retry would
+    // send them again to a stream or a socket, which keep no log (decisions.md#async-retry).
+    if (n < 0) return done > 0 ? done : n;
     done += n;
     if (n < len) break; // a short write: report what was written
   }

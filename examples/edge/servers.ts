@@ -128,24 +128,32 @@ export async function ready(url: string, exited: () => boolean, output: () => st
   throw new Error(`no answer from ${url}/health within ${START_MS} ms:\n${output()}`);
 }
 
-/** Bundles the worker into a temp dir and serves it with workerd (`http` and `bare` sockets) on free ports. */
-export async function startWorkerd(): Promise<EdgeServer> {
-  const dir = mkdtempSync(join(tmpdir(), "hostcall-edge-"));
+/**
+ * Serves `dir/workerd.capnp` with workerd, each of `sockets` on a free port of 127.0.0.1 (`extra`: more workerd
+ * arguments); retries on other ports, twice, when one was taken between freePort() and workerd's bind. Resolves once
+ * every socket answers /health; the server's `url` is the first socket's, `urls` all of them. stop() also removes `dir`,
+ * which is removed as well when the server cannot start.
+ */
+export async function serveWorkerd(
+  dir: string,
+  sockets: readonly string[],
+  extra: readonly string[] = [],
+): Promise<EdgeServer & { urls: string[] }> {
   try {
-    bundleWorker(dir);
     for (let attempt = 1;; attempt++) {
-      const [http, bare] = [await freePort(), await freePort()];
+      const ports: number[] = [];
+      for (const _ of sockets) ports.push(await freePort());
       const args = [
         "serve",
         join(dir, "workerd.capnp"),
-        `--socket-addr=http=127.0.0.1:${http}`,
-        `--socket-addr=bare=127.0.0.1:${bare}`,
+        ...sockets.map((n, i) => `--socket-addr=${n}=127.0.0.1:${ports[i]}`),
       ];
-      const p = launch(workerdPath(), args);
-      const server: EdgeServer = {
+      const p = launch(workerdPath(), [...args, ...extra]);
+      const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+      const server = {
         name: "workerd",
-        url: `http://127.0.0.1:${http}`,
-        bareUrl: `http://127.0.0.1:${bare}`,
+        url: urls[0],
+        urls,
         output: p.output,
         async stop() {
           await end(p.child, p.done);
@@ -153,12 +161,10 @@ export async function startWorkerd(): Promise<EdgeServer> {
         },
       };
       try {
-        await ready(server.url, () => p.child.exitCode !== null, p.output);
-        await ready(server.bareUrl!, () => p.child.exitCode !== null, p.output);
+        for (const url of urls) await ready(url, () => p.child.exitCode !== null, p.output);
         return server;
       } catch (err) {
         await end(p.child, p.done);
-        // A port taken between freePort() and workerd's bind: try other ports, twice more.
         if (attempt >= 3 || !/address already in use|EADDRINUSE/i.test(p.output())) throw err;
       }
     }
@@ -166,6 +172,19 @@ export async function startWorkerd(): Promise<EdgeServer> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Bundles the worker into a temp dir and serves it with workerd (`http` and `bare` sockets) on free ports. */
+export async function startWorkerd(): Promise<EdgeServer> {
+  const dir = mkdtempSync(join(tmpdir(), "hostcall-edge-"));
+  try {
+    bundleWorker(dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const server = await serveWorkerd(dir, ["http", "bare"]);
+  return { ...server, bareUrl: server.urls[1] };
 }
 
 /** Runs examples/edge/deno_serve.ts with Deno on port 0 (Deno picks a free one and prints it). */

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { denoPath, type EdgeServer, end, esbuildPath, freePort, launch, ready, workerdPath } from "../edge/servers.ts";
+import { denoPath, type EdgeServer, end, esbuildPath, launch, ready, serveWorkerd } from "../edge/servers.ts";
 import { writeYosysTree, yosysWasmPath } from "./tree.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -31,36 +31,11 @@ export async function startYosysWorkerd(): Promise<EdgeServer> {
   try {
     bundleYosysWorker(dir);
     await writeYosysTree(join(dir, "tree"));
-    for (let attempt = 1;; attempt++) {
-      const port = await freePort();
-      const args = [
-        "serve",
-        join(dir, "workerd.capnp"),
-        `--socket-addr=http=127.0.0.1:${port}`,
-        `--directory-path=assets=${join(dir, "tree")}`,
-      ];
-      const p = launch(workerdPath(), args);
-      const server: EdgeServer = {
-        name: "workerd",
-        url: `http://127.0.0.1:${port}`,
-        output: p.output,
-        async stop() {
-          await end(p.child, p.done);
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-      try {
-        await ready(server.url, () => p.child.exitCode !== null, p.output);
-        return server;
-      } catch (err) {
-        await end(p.child, p.done);
-        if (attempt >= 3 || !/address already in use|EADDRINUSE/i.test(p.output())) throw err;
-      }
-    }
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  return await serveWorkerd(dir, ["http"], [`--directory-path=assets=${join(dir, "tree")}`]);
 }
 
 /** Writes the tree and runs deno_serve.ts on it, on port 0. */

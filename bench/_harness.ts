@@ -133,7 +133,6 @@ const SETTLE_MS = 2100;
 
 /** Creates the filesystem benches' temp dir (node:fs, so it works on Deno, Bun and Node alike). */
 export function fsFixture(): FsFixture {
-  const made = Date.now();
   const root = mkdtempSync(join(tmpdir(), "hostcall-bench-"));
   mkdirSync(join(root, "sub"));
   const file = join(root, "sub", "file.txt");
@@ -146,6 +145,7 @@ export function fsFixture(): FsFixture {
     if (i > 0) mkdirSync(d);
     writeFileSync(join(d, "data.bin"), new Uint8Array(16).fill(98));
   }
+  const made = Date.now(); // the youngest of them was born before this
   return {
     root,
     file,

@@ -323,22 +323,18 @@ function argsBench(): Bench {
 }
 
 /**
- * The host calls Hostcall makes for one call of each fs bench on this runtime, made bare (strace, 2026-11-24): the
- * sandbox lstats every component of "sub/file.txt" (2 lstats), path_open then opens with O_NOFOLLOW and fd_close
- * closes; fd_seek moves Hostcall's own offset and fd_read is one pread (Deno: seek + read).
+ * The host calls Hostcall makes for one call of each fs bench on this runtime, made bare (strace, 2026-12-02): the
+ * sandbox, having walked "sub/file.txt" once, finds it again with one lstat of the whole path (src/path.ts; it
+ * used to lstat every name, 2 lstats), path_open then opens with O_NOFOLLOW and fd_close closes; fd_seek moves
+ * Hostcall's own offset and fd_read is one pread (Deno: seek + read).
  */
 function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () => void> {
   const buf = new Uint8Array(4096);
-  const dir = file.substring(0, file.lastIndexOf("/"));
   if (runtime === "deno") {
     const f = Deno.openSync(file);
     return {
-      stat: () => {
-        Deno.lstatSync(dir);
-        Deno.lstatSync(file);
-      },
+      stat: () => Deno.lstatSync(file),
       open_close: () => {
-        Deno.lstatSync(dir);
         Deno.lstatSync(file);
         Deno.openSync(file).close();
       },
@@ -352,12 +348,8 @@ function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () =>
   const opts = { bigint: true, throwIfNoEntry: false } as const;
   const mode = constants.O_RDONLY | constants.O_NOFOLLOW;
   return {
-    stat: () => {
-      lstatSync(dir, opts);
-      lstatSync(file, opts);
-    },
+    stat: () => lstatSync(file, opts),
     open_close: () => {
-      lstatSync(dir, opts);
       lstatSync(file, opts);
       closeSync(openSync(file, mode));
     },
@@ -396,8 +388,8 @@ function fsBenches(root: string, file: string): Bench[] {
     },
   });
   const groups = [
-    ["path_filestat_get", "stat", "2 lstat"],
-    ["path_open + fd_close", "open_close", "2 lstat + open + close"],
+    ["path_filestat_get", "stat", "lstat"],
+    ["path_open + fd_close", "open_close", "lstat + open + close"],
     ["fd_seek + fd_read 4 KiB", "seek_read", runtime === "deno" ? "seek + read" : "pread"],
   ] as const;
   const benches: Bench[] = groups.map(([name, fn, bareLabel]) => ({

@@ -105,15 +105,31 @@ export interface FsGuest {
   readdir(n: number): number;
 }
 
-/** A real temp dir for the filesystem benches: sub/file.txt (8 KiB of "a") and big/ with 1000 empty entries. */
+/**
+ * A real temp dir for the filesystem benches: sub/file.txt (8 KiB of "a"), big/ with 1000 empty entries, and the
+ * depth tree d0/d1/.../d7 with a data.bin (16 bytes) at the root and in each of its directories.
+ */
 export interface FsFixture {
   /** The directory both hosts preopen as "/". */
   root: string;
   /** The host path of sub/file.txt (for the bare calls). */
   file: string;
+  /** The host path of the data.bin at `depth` directories below the root (0 to 8; bench/guests/depth.wat). */
+  deep(depth: number): string;
+  /**
+   * Waits until the tree is old enough for the sandbox to trust what it checked in it (2 s: a directory or file
+   * younger than that is walked at every call; decisions.md#sandbox-identity), as any tree a real program works in.
+   */
+  settle(): void;
   /** Removes the directory. */
   remove(): void;
 }
+
+/** The depths the depth benches walk (bench/guests/depth.wat has a path for each). */
+export const DEPTHS: readonly number[] = [0, 2, 4, 8];
+
+/** How old a checked object must be before the sandbox trusts it by identity (src/path.ts), with a margin. */
+const SETTLE_MS = 2100;
 
 /** Creates the filesystem benches' temp dir (node:fs, so it works on Deno, Bun and Node alike). */
 export function fsFixture(): FsFixture {
@@ -123,5 +139,28 @@ export function fsFixture(): FsFixture {
   writeFileSync(file, new Uint8Array(8192).fill(97));
   mkdirSync(join(root, "big"));
   for (let i = 0; i < 1000; i++) writeFileSync(join(root, "big", `entry-${String(i).padStart(4, "0")}`), "");
-  return { root, file, remove: () => rmSync(root, { recursive: true, force: true }) };
+  const dirs = [root];
+  for (let i = 0; i < 8; i++) dirs.push(join(dirs[i], `d${i}`));
+  for (const [i, d] of dirs.entries()) {
+    if (i > 0) mkdirSync(d);
+    writeFileSync(join(d, "data.bin"), new Uint8Array(16).fill(98));
+  }
+  const made = Date.now(); // the youngest of them was born before this
+  return {
+    root,
+    file,
+    deep: (depth) => join(dirs[depth], "data.bin"),
+    settle() {
+      const wait = made + SETTLE_MS - Date.now();
+      if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** The depth guest's exports (bench/guests/depth.wat): setup(depth) picks the path, the loops act on fd 3. */
+export interface DepthGuest {
+  setup(depth: number): void;
+  stat(n: number): number;
+  open_close(n: number): number;
 }

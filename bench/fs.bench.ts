@@ -4,14 +4,15 @@
 import { MemoryFs } from "../src/fs/memory.ts";
 import { fsFixture, type FsGuest, guestModule, N, onHostcall, onNodeWasi } from "./_harness.ts";
 
-const fixture = fsFixture();
-const root = fixture.root;
-globalThis.addEventListener("unload", () => fixture.remove());
-
 const mem = new MemoryFs();
 mem.files.writeFile("/sub/file.txt", new Uint8Array(8192).fill(97));
 mem.files.mkdir("/big", { recursive: true });
 for (let i = 0; i < 1000; i++) mem.files.writeFile(`/big/entry-${String(i).padStart(4, "0")}`, new Uint8Array(0));
+
+const fixture = fsFixture();
+const root = fixture.root;
+globalThis.addEventListener("unload", () => fixture.remove());
+fixture.settle(); // the MemoryFs tree above is older still
 
 const module = guestModule("fs");
 const hosts: [string, FsGuest][] = [

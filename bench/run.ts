@@ -24,6 +24,9 @@ import {
 import process from "node:process";
 import {
   ARGS,
+  type DepthGuest,
+  DEPTHS,
+  type FsFixture,
   fsFixture,
   type FsGuest,
   type Guest,
@@ -62,6 +65,8 @@ interface Bench {
   bare: Contender;
   /** WASI calls (or bare equivalents) per run of a contender; N unless said. */
   calls?: number;
+  /** Depth benches: Hostcall making the same call at depth 0, timed in the same rounds (its cost curve). */
+  depth0?: Contender;
 }
 
 /** What a bench gave: median ns per call of each contender, and per-round ratios summarised. */
@@ -74,6 +79,8 @@ interface Result {
   overBare: [number, number, number];
   /** The same for floor ÷ node:wasi (the best any host built on these calls could do). */
   floor: [number, number, number];
+  /** Depth benches: the same for Hostcall ÷ Hostcall at depth 0. */
+  overDepth0?: [number, number, number];
   target: Target | undefined;
   met: boolean | undefined;
 }
@@ -91,6 +98,7 @@ const TARGETS: Record<Runtime, Record<string, Target>> = {
     "path_open + fd_close": { max: 0.5, over: "node:wasi" },
     "fd_seek + fd_read 4 KiB": { max: 0.5, over: "node:wasi" },
     "fd_readdir 1000 entries": { max: 1.2, over: "bare" },
+    ...depthTargets(1.0),
   },
   node: {
     "clock_time_get realtime": { max: 1.1, over: "node:wasi" },
@@ -102,6 +110,7 @@ const TARGETS: Record<Runtime, Record<string, Target>> = {
     "path_open + fd_close": { max: 1.0, over: "node:wasi" },
     "fd_seek + fd_read 4 KiB": { max: 1.0, over: "node:wasi" },
     "fd_readdir 1000 entries": { max: 1.2, over: "bare" },
+    ...depthTargets(2.0),
   },
   deno: {
     "clock_time_get realtime": { max: 0.8, over: "node:wasi" },
@@ -114,8 +123,22 @@ const TARGETS: Record<Runtime, Record<string, Target>> = {
     "path_open + fd_close": { max: 0.8, over: "node:wasi" },
     "fd_seek + fd_read 4 KiB": { max: 1.0, over: "node:wasi" },
     "fd_readdir 1000 entries": { max: 1.2, over: "bare" },
+    ...depthTargets(1.0),
   },
 };
+
+/**
+ * Issue #13's depth targets: at depth 8, path_filestat_get and path_open + fd_close within `max` × node:wasi. The
+ * other one, Hostcall at any depth within 2 × its own cost at depth 0, is marked in the table's last column.
+ */
+function depthTargets(max: number): Record<string, Target> {
+  return {
+    "path_filestat_get depth 8": { max, over: "node:wasi" },
+    "path_open + fd_close depth 8": { max, over: "node:wasi" },
+  };
+}
+/** Issue #13: Hostcall's cost at any depth within this many times its cost at depth 0. */
+const MAX_OVER_DEPTH0 = 2;
 
 /** ms one sample of one contender lasts (at least); the runs per sample are calibrated to it. */
 const SAMPLE_MS = 15;
@@ -165,29 +188,33 @@ function sample(c: Contender, reps: number, calls: number, cpu: boolean): number
  */
 function measure(b: Bench, rounds: number, cpu: boolean): Result {
   const cs = [b.nodeWasi, b.hostcall, b.bare];
+  if (b.depth0 !== undefined) cs.push(b.depth0);
+  const n = cs.length;
   for (const c of cs) c.run(); // a broken host throws here, before anything is timed
   const warmEnd = performance.now() + WARMUP_MS;
   while (performance.now() < warmEnd) for (const c of cs) c.run();
   const reps = cs.map(calibrate);
-  const ns: number[][] = [[], [], []];
+  const ns: number[][] = cs.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < 3; k++) {
-      const i = (r + k) % 3;
+    for (let k = 0; k < n; k++) {
+      const i = (r + k) % n;
       ns[i].push(sample(cs[i], reps[i], b.calls ?? N, cpu));
     }
   }
   const per = (a: number, b: number) => quartiles(ns[a].map((x, r) => x / ns[b][r]));
   const ratio = per(1, 0), overBare = per(1, 2);
+  const overDepth0 = n > 3 ? per(1, 3) : undefined;
   const target = TARGETS[runtime][b.name];
-  const got = target === undefined ? undefined : target.over === "bare" ? overBare[0] : ratio[0];
+  const got = target?.over === "bare" ? overBare[0] : ratio[0];
   return {
     name: b.name,
     ns: { nodeWasi: quartiles(ns[0])[0], hostcall: quartiles(ns[1])[0], bare: quartiles(ns[2])[0] },
     ratio,
     overBare,
     floor: per(2, 0),
+    overDepth0,
     target,
-    met: target === undefined ? undefined : got! <= target.max,
+    met: target === undefined ? undefined : got <= target.max,
   };
 }
 
@@ -296,22 +323,18 @@ function argsBench(): Bench {
 }
 
 /**
- * The host calls Hostcall makes for one call of each fs bench on this runtime, made bare (strace, 2026-11-24): the
- * sandbox lstats every component of "sub/file.txt" (2 lstats), path_open then opens with O_NOFOLLOW and fd_close
- * closes; fd_seek moves Hostcall's own offset and fd_read is one pread (Deno: seek + read).
+ * The host calls Hostcall makes for one call of each fs bench on this runtime, made bare (strace, 2026-12-02): the
+ * sandbox, having walked "sub/file.txt" once, finds it again with one lstat of the whole path (src/path.ts; it
+ * used to lstat every name, 2 lstats), path_open then opens with O_NOFOLLOW and fd_close closes; fd_seek moves
+ * Hostcall's own offset and fd_read is one pread (Deno: seek + read).
  */
 function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () => void> {
   const buf = new Uint8Array(4096);
-  const dir = file.substring(0, file.lastIndexOf("/"));
   if (runtime === "deno") {
     const f = Deno.openSync(file);
     return {
-      stat: () => {
-        Deno.lstatSync(dir);
-        Deno.lstatSync(file);
-      },
+      stat: () => Deno.lstatSync(file),
       open_close: () => {
-        Deno.lstatSync(dir);
         Deno.lstatSync(file);
         Deno.openSync(file).close();
       },
@@ -325,12 +348,8 @@ function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () =>
   const opts = { bigint: true, throwIfNoEntry: false } as const;
   const mode = constants.O_RDONLY | constants.O_NOFOLLOW;
   return {
-    stat: () => {
-      lstatSync(dir, opts);
-      lstatSync(file, opts);
-    },
+    stat: () => lstatSync(file, opts),
     open_close: () => {
-      lstatSync(dir, opts);
       lstatSync(file, opts);
       closeSync(openSync(file, mode));
     },
@@ -369,8 +388,8 @@ function fsBenches(root: string, file: string): Bench[] {
     },
   });
   const groups = [
-    ["path_filestat_get", "stat", "2 lstat"],
-    ["path_open + fd_close", "open_close", "2 lstat + open + close"],
+    ["path_filestat_get", "stat", "lstat"],
+    ["path_open + fd_close", "open_close", "lstat + open + close"],
     ["fd_seek + fd_read 4 KiB", "seek_read", runtime === "deno" ? "seek + read" : "pread"],
   ] as const;
   const benches: Bench[] = groups.map(([name, fn, bareLabel]) => ({
@@ -398,6 +417,66 @@ function fsBenches(root: string, file: string): Bench[] {
   return benches;
 }
 
+/**
+ * path_filestat_get and path_open + fd_close on data.bin at depths 0, 2, 4 and 8 (bench/guests/depth.wat), each beside
+ * node:wasi, the host calls Hostcall makes for it (one lstat of the whole path, then the open and close), and
+ * Hostcall's own cost at depth 0 in the same rounds.
+ */
+function depthBenches(fixture: FsFixture): Bench[] {
+  const module = guestModule("depth");
+  const guest = (g: Guest, depth: number) => {
+    const d = g as unknown as DepthGuest;
+    d.setup(depth);
+    return d;
+  };
+  const benches: Bench[] = [];
+  const calls = [["path_filestat_get", "stat"], ["path_open + fd_close", "open_close"]] as const;
+  for (const [name, fn] of calls) {
+    const loopOf = (label: string, g: DepthGuest): Contender => ({
+      label,
+      run: () => {
+        const err = g[fn](N);
+        if (err !== 0) throw new Error(`${label} ${name}: errno bits ${err}`);
+      },
+    });
+    const atDepth0 = loopOf("Hostcall depth 0", guest(onHostcall(module, { preopens: { "/": fixture.root } }), 0));
+    for (const depth of DEPTHS) {
+      const theirs = guest(onNodeWasi(module, { "/": fixture.root }), depth);
+      const ours = guest(onHostcall(module, { preopens: { "/": fixture.root } }), depth);
+      benches.push({
+        name: `${name} depth ${depth}`,
+        nodeWasi: loopOf("node:wasi", theirs),
+        hostcall: loopOf("Hostcall", ours),
+        bare: bareLoop(fn === "stat" ? "lstat" : "lstat + open + close", bareDeep(fixture.deep(depth))[fn]),
+        depth0: depth === 0 ? undefined : atDepth0,
+      });
+    }
+  }
+  return benches;
+}
+
+/** The host calls for one depth bench call on `file`: the lstat of the whole path, and the open and close. */
+function bareDeep(file: string): Record<"stat" | "open_close", () => void> {
+  if (runtime === "deno") {
+    return {
+      stat: () => Deno.lstatSync(file),
+      open_close: () => {
+        Deno.lstatSync(file);
+        Deno.openSync(file).close();
+      },
+    };
+  }
+  const opts = { bigint: true, throwIfNoEntry: false } as const;
+  const mode = constants.O_RDONLY | constants.O_NOFOLLOW;
+  return {
+    stat: () => lstatSync(file, opts),
+    open_close: () => {
+      lstatSync(file, opts);
+      closeSync(openSync(file, mode));
+    },
+  };
+}
+
 // --- the report -----------------------------------------------------------------------------------------------------
 
 function runtimeName(): string {
@@ -418,9 +497,12 @@ function row(r: Result): string {
   const target = t === undefined ? "—" : `≤ ${t.max} × ${t.over}`;
   const met = r.met === undefined ? "" : r.met ? "✓" : "✗";
   const ns = (x: number) => x < 100 ? fmt(x, 1) : fmt(x, 0);
+  const d0 = r.overDepth0 === undefined
+    ? "—"
+    : `${range(r.overDepth0)} ${r.overDepth0[0] <= MAX_OVER_DEPTH0 ? "✓" : "✗"}`;
   return `| ${r.name} | ${ns(r.ns.nodeWasi)} | ${ns(r.ns.hostcall)} | ${ns(r.ns.bare)} | ${range(r.ratio)} | ${
     range(r.overBare)
-  } | ${range(r.floor)} | ${target} | ${met} |`;
+  } | ${range(r.floor)} | ${target} | ${met} | ${d0} |`;
 }
 
 /** Is fd 1 /dev/null? (The parent put it there; run as a child by hand, the fd_write benches would flood stdout.) */
@@ -446,7 +528,9 @@ function main(): void {
       randomBench(),
       argsBench(),
       ...fsBenches(fixture.root, fixture.file),
+      ...depthBenches(fixture),
     ].filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
+    fixture.settle();
     if (!json) {
       report(
         `Hostcall ÷ ${runtimeName()}'s node:wasi, ${rounds} rounds of ~${SAMPLE_MS} ms per contender; ns per call` +
@@ -454,9 +538,9 @@ function main(): void {
       );
       report(`are medians, ratios the median of per-round ratios [first–third quartile].\n`);
       report(
-        "| bench | node:wasi ns | Hostcall ns | floor ns | Hostcall ÷ node:wasi | Hostcall ÷ floor | floor ÷ node:wasi | target | met |",
+        "| bench | node:wasi ns | Hostcall ns | floor ns | Hostcall ÷ node:wasi | Hostcall ÷ floor | floor ÷ node:wasi | target | met | Hostcall ÷ its depth 0 (≤ 2) |",
       );
-      report("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | :-: |");
+      report("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | :-: | ---: |");
     }
     for (const b of benches) {
       const r = measure(b, rounds, cpu);

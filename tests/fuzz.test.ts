@@ -57,6 +57,8 @@ const ITERS = Number(process.env.HOSTCALL_FUZZ_ITERS ?? "") || DEFAULT_ITERS;
 const SEEDS = (process.env.HOSTCALL_FUZZ_SEEDS ?? "").split(",").filter((s) => s.trim() !== "").map(Number);
 if (SEEDS.some((s) => !Number.isInteger(s))) throw new TypeError("HOSTCALL_FUZZ_SEEDS: a list of integers");
 if (SEEDS.length === 0) SEEDS.push(...DEFAULT_SEEDS);
+/** How long a host world's seeded tree is left to age (past src/path.ts's 2 s), in ms. */
+const AGE_MS = 2100;
 /** Calls per fresh Wasi. */
 const SEGMENT = 400;
 /** A call slower than this fails the run (a guest must not be able to stall the host in one call). */
@@ -193,7 +195,9 @@ function memoryWorld(): World {
 /**
  * `tmp/root/` and `tmp/other/` are the two host preopens (one filesystem: renames and links between them happen on
  * the host); `tmp/outside/` (the canary) and `tmp/SIBLING` are beside them. `tmp` is made in HOSTCALL_FUZZ_HOSTDIR
- * when set (e.g. /dev/shm: a tmpfs lets files grow past 2^53 bytes), else the temp dir.
+ * when set (e.g. /dev/shm: a tmpfs lets files grow past 2^53 bytes), else the temp dir. The seeded tree is left to
+ * age past the 2 s after which the sandbox finds a path it checked by identity (src/path.ts), so the run goes through
+ * that shortcut from its first calls, as a guest in a real tree does (the MemoryFs worlds' clock is long past).
  */
 function hostWorld(): World {
   const parent = process.env.HOSTCALL_FUZZ_HOSTDIR || tmpdir();
@@ -211,6 +215,7 @@ function hostWorld(): World {
       symlink: (target, p) => symlinkSync(target, join(dir, p)),
     });
   }
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, AGE_MS);
   const ro = seededMemoryFs();
   const hostSnapshot = () => {
     const out: unknown[] = [];

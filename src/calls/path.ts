@@ -5,7 +5,7 @@ import { FdFlags, FDFLAGS_ALL, Filetype, LookupFlags, OFlags, Rights, RIGHTS_ALL
 import { FILESTAT, type FilestatLayout } from "../abi/layout.ts";
 import { DirDescriptor, FILE_RIGHTS, FileDescriptor } from "../fd_table.ts";
 import { type OpenFlags, openFlags } from "../fs/types.ts";
-import { PATH_MAX } from "../path.ts";
+import { forgetChecked, PATH_MAX } from "../path.ts";
 import type { State } from "../state.ts";
 import { resolveTimes, writeFilestat } from "./fd.ts";
 
@@ -277,6 +277,8 @@ export function pathRename(
     : from.fs.renameInto?.(source, to.fs, target) ?? Errno.XDEV;
   if (e2 === Errno.SUCCESS && sourceIsDir) {
     for (const [, d] of s.fds) if (d instanceof DirDescriptor) d.moved(from.fs, source, to.fs, target);
+    forgetChecked(from.fs); // paths under the old name are walked again (src/path.ts)
+    forgetChecked(to.fs);
   }
   return e2;
 }

@@ -639,6 +639,7 @@ function fill(out: Stat, info: Deno.FileInfo): void {
     out.mtimNs = BigInt(mMs) * NS_PER_MS;
   }
   out.ctimNs = BigInt(ctimeMs(info, mMs)) * NS_PER_MS;
+  out.birthNs = BigInt(msOf(info.birthtime)) * NS_PER_MS; // 0n when the host keeps none (null)
 }
 
 function msOf(d: Date | null): number {

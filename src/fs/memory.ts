@@ -35,6 +35,8 @@ class Inode {
   atim: bigint;
   mtim: bigint;
   ctim: bigint;
+  /** When it was made (ns, by this MemoryFs's clock); with `ino`, never reused, it is the inode's identity. */
+  readonly birth: bigint;
   /**
    * `performance.now()` of a data change (write, truncate) whose mtim/ctim are not yet stored, or -1.
    * The default clock stamps lazily so that a write allocates no bigint; `Clock.settle` turns it into ns.
@@ -57,7 +59,11 @@ class Inode {
     this.ino = ino;
     this.type = type;
     this.nlink = nlink;
-    this.atim = this.mtim = this.ctim = t;
+    this.atim =
+      this.mtim =
+      this.ctim =
+      this.birth =
+        t;
     this.entries = type === Filetype.DIRECTORY ? new Map() : null;
   }
 }
@@ -820,6 +826,7 @@ function fill(node: Inode, out: Stat, dev: bigint, clock: Clock): void {
   out.atimNs = node.atim;
   out.mtimNs = node.mtim;
   out.ctimNs = node.ctim;
+  out.birthNs = node.birth;
 }
 
 function setTimes(node: Inode, atimNs: bigint | null, mtimNs: bigint | null, clock: Clock): void {

@@ -19,6 +19,8 @@ interface BigStats {
   atimeNs: bigint;
   mtimeNs: bigint;
   ctimeNs: bigint;
+  /** 0n when the host filesystem keeps no birth time (statx without STATX_BTIME); the ctime when libuv has no statx. */
+  birthtimeNs?: bigint;
 }
 /** The number form of a stat (cheaper than the bigint one): `ino` is exact while it is a safe integer. */
 interface NumStats {
@@ -202,6 +204,7 @@ class Host {
     out.atimNs = st.atimeNs;
     out.mtimNs = st.mtimeNs;
     out.ctimNs = st.ctimeNs;
+    out.birthNs = st.birthtimeNs ?? 0n;
     if (this.times.size === 0) return;
     const set = this.times.get(st.ino);
     if (set === undefined || set.dev !== st.dev) return;

@@ -46,11 +46,18 @@ export interface Stat {
   mtimNs: bigint;
   /** Last status change, ns since the epoch. */
   ctimNs: bigint;
+  /**
+   * When the object was made, ns since the epoch (the host's birth time), or 0n when the backend cannot say. With
+   * `dev` and `ino` it tells an object from a later one given the same inode number: `src/path.ts` recognises a
+   * directory it checked before by these three (decisions.md#sandbox-identity); a backend that leaves it 0n has its
+   * paths walked in full at every call.
+   */
+  birthNs: bigint;
 }
 
 /** A fresh zeroed `Stat`. */
 export function newStat(): Stat {
-  return { dev: 0n, ino: 0n, filetype: 0, nlink: 0n, size: 0, atimNs: 0n, mtimNs: 0n, ctimNs: 0n };
+  return { dev: 0n, ino: 0n, filetype: 0, nlink: 0n, size: 0, atimNs: 0n, mtimNs: 0n, ctimNs: 0n, birthNs: 0n };
 }
 
 /** How a backend opens a path (already resolved and sandboxed by `src/path.ts`). */

@@ -488,6 +488,27 @@ export function conformance(name: string, make: () => FsFixture): void {
         assert.equal(inos.size, 4);
       });
 
+      it("birthNs: when the object was made (0n where the host keeps none), kept through writes, utimes and renames", (fs) => {
+        const t0 = nowNs();
+        put(fs, "f", "abc");
+        fs.mkdir("d");
+        const f = stat(fs, "f"), d = stat(fs, "d");
+        if (f.birthNs === 0n) assert.equal(d.birthNs, 0n, "a host that keeps no birth times: none for directories");
+        else {
+          assertPlausible(f.birthNs, t0, "a file's birth");
+          assertPlausible(d.birthNs, t0, "a directory's birth");
+        }
+        const h = open(fs, "f", RW);
+        expectIo(h.write(bytes("more")), 4, "write");
+        assert.equal(hstat(h).birthNs, f.birthNs, "a handle's stat has it too");
+        h.close();
+        expectErrno(fs.utimes("f", A1, M1, false), Errno.SUCCESS, "utimes");
+        expectErrno(fs.rename("f", "g"), Errno.SUCCESS, "rename the file");
+        expectErrno(fs.rename("d", "e"), Errno.SUCCESS, "rename the directory");
+        assert.equal(stat(fs, "g").birthNs, f.birthNs, "the file keeps its birth");
+        assert.equal(stat(fs, "e").birthNs, d.birthNs, "the directory keeps its birth");
+      });
+
       it("a handle's stat agrees with the path's", (fs) => {
         put(fs, "f", "abc");
         const h = open(fs, "f", RD);

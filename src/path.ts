@@ -46,7 +46,7 @@ const checkedBy = new WeakMap<FileSystem, Map<string, Checked>>();
 /**
  * Forgets every path checked on `fs`. The guest's own rename of a directory calls it: a path found again by
  * identity is used as the guest wrote it, and after `mv a b; ln -s b a` that path would run through the new symlink,
- * where a walk gives the path of the directory itself (which directory fds must hold: decisions.md#dir-fds).
+ * where a walk gives the path of the directory itself (which directory fds must hold: decisions.md#directory-fds).
  */
 export function forgetChecked(fs: FileSystem): void {
   checkedBy.get(fs)?.clear();

@@ -184,7 +184,7 @@ function memoryWorld(): World {
   const world: World = {
     preopen: new SubtreeFs(fs, "root"),
     mkdir: (p) => ok(fs.mkdir(p), `mkdir ${p}`),
-    write: (p, data) => fs.writeFile(p, data),
+    write: (p, data) => fs.files.writeFile(p, data),
     rename: (from, to) => ok(fs.rename(from, to), `rename ${from}`),
     rmdir: (p) => ok(fs.rmdir(p), `rmdir ${p}`),
     link: (from, to) => ok(fs.link(from, to), `link ${to}`),
@@ -200,8 +200,8 @@ function memoryWorld(): World {
     age: () => Promise.resolve(),
     cleanup() {},
   };
-  fs.mkdirp("/root");
-  fs.mkdirp("/outside");
+  fs.files.mkdir("/root", { recursive: true });
+  fs.files.mkdir("/outside", { recursive: true });
   return world;
 }
 

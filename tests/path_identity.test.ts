@@ -393,6 +393,7 @@ for (const [name, make] of WORLDS) {
         if (g.w.ino("outside/x/d") === old) break;
         g.w.rename("outside/x/d", `outside/x/d${n}`);
       }
+      if (n === 50) g.w.mkdirYoung("outside/x/d"); // the number went elsewhere (another test made a directory first)
       g.w.write("outside/x/d/secret.txt", "SECRET");
       g.w.rename("root/reuse/a/b/c", "root/reuse/a/b/c.old");
       g.w.symlink(g.w.abs("outside/x"), "root/reuse/a/b/c");

@@ -187,19 +187,22 @@ export async function startWorkerd(): Promise<EdgeServer> {
   return { ...server, bareUrl: server.urls[1] };
 }
 
-/** Runs examples/edge/deno_serve.ts with Deno on port 0 (Deno picks a free one and prints it). */
-export async function startDenoServe(): Promise<EdgeServer> {
-  const args = [
-    "run",
-    `--allow-read=${HERE}`,
-    "--allow-net=127.0.0.1",
-    join(HERE, "deno_serve.ts"),
-    "0",
-  ];
-  const p = launch(denoPath(), args);
-  const server = { stop: () => end(p.child, p.done) };
+/**
+ * Runs `deno run ARGS` for a server that prints `listening on http://127.0.0.1:<port>/` (port 0: Deno picks a free one)
+ * and waits (at most `startMs`) until it answers /health; stop() ends it and runs `cleanup` (also when it cannot start).
+ */
+export async function serveDeno(
+  args: readonly string[],
+  cleanup: () => void = () => {},
+  startMs: number = START_MS,
+): Promise<EdgeServer> {
+  const p = launch(denoPath(), ["run", ...args]);
+  const stop = async () => {
+    await end(p.child, p.done);
+    cleanup();
+  };
   try {
-    const deadline = Date.now() + START_MS;
+    const deadline = Date.now() + startMs;
     let m: RegExpMatchArray | null = null;
     while ((m = p.output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//)) === null) {
       if (p.child.exitCode !== null || Date.now() > deadline) {
@@ -207,11 +210,15 @@ export async function startDenoServe(): Promise<EdgeServer> {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    const url = m[1];
-    await ready(url, () => p.child.exitCode !== null, p.output);
-    return { name: "deno serve", url, output: p.output, stop: server.stop };
+    await ready(m[1], () => p.child.exitCode !== null, p.output);
+    return { name: "deno serve", url: m[1], output: p.output, stop };
   } catch (err) {
-    await server.stop();
+    await stop();
     throw err;
   }
+}
+
+/** Runs examples/edge/deno_serve.ts with Deno on port 0 (Deno picks a free one and prints it). */
+export function startDenoServe(): Promise<EdgeServer> {
+  return serveDeno([`--allow-read=${HERE}`, "--allow-net=127.0.0.1", join(HERE, "deno_serve.ts"), "0"]);
 }

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { denoPath, type EdgeServer, end, esbuildPath, launch, ready, serveWorkerd } from "../edge/servers.ts";
+import { type EdgeServer, esbuildPath, serveDeno, serveWorkerd } from "../edge/servers.ts";
 import { writeYosysTree, yosysWasmPath } from "./tree.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -48,25 +48,6 @@ export async function startYosysDeno(): Promise<EdgeServer> {
     throw err;
   }
   const root = fileURLToPath(new URL("../../", import.meta.url));
-  const args = ["run", `--allow-read=${root},${dir}`, "--allow-net=127.0.0.1", join(HERE, "deno_serve.ts"), dir, "0"];
-  const p = launch(denoPath(), args);
-  const stop = async () => {
-    await end(p.child, p.done);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const deadline = Date.now() + START_MS;
-    let m: RegExpMatchArray | null = null;
-    while ((m = p.output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//)) === null) {
-      if (p.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`deno serve did not start:\n${p.output()}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await ready(m[1], () => p.child.exitCode !== null, p.output);
-    return { name: "deno serve", url: m[1], output: p.output, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const args = [`--allow-read=${root},${dir}`, "--allow-net=127.0.0.1", join(HERE, "deno_serve.ts"), dir, "0"];
+  return await serveDeno(args, () => rmSync(dir, { recursive: true, force: true }), START_MS);
 }

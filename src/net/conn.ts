@@ -3,7 +3,7 @@
 import { Errno } from "../abi/errno.ts";
 import type { IoResult } from "../fs/types.ts";
 import type { CancellableWait } from "../pending.ts";
-import type { NetConn } from "./types.ts";
+import type { NetAddress, NetConn, NetListener } from "./types.ts";
 
 /** Input buffered per connection before the host stops reading from it (the peer then waits: TCP flow control). */
 export const RECV_BUFFER = 64 * 1024;
@@ -296,5 +296,59 @@ export abstract class BufferedConn implements NetConn {
     if (this.#readShut || this.#closed || this.#eof) return;
     this.#paused = false;
     this.resumeInput();
+  }
+}
+
+/**
+ * What the listeners of both runtimes share: the connections they accept wait in a queue (at most MAX_WAITING) for
+ * the guest's sock_accept. A subclass says where connections come from (`push`) and how the host listener stops
+ * (`close`, which calls `closeQueue`).
+ */
+export abstract class QueuedListener implements NetListener {
+  protected queue: NetConn[] = [];
+  protected readonly waiters = new Waiters();
+  /** Woken when the guest takes a connection: the queue has room again. */
+  protected readonly room = new Waiters();
+  protected isClosed = false;
+
+  abstract address(): NetAddress | null;
+  abstract close(): void;
+
+  waiting(): number {
+    return this.queue.length;
+  }
+  take(): NetConn | null {
+    const c = this.queue.shift() ?? null;
+    if (c !== null) this.room.wake();
+    return c;
+  }
+  putBack(conn: NetConn): void {
+    this.queue.unshift(conn);
+  }
+  whenWaiting(): Promise<void> {
+    return this.isClosed ? Promise.resolve() : this.waiters.wait();
+  }
+  closed(): boolean {
+    return this.isClosed;
+  }
+  watch(fn: () => void): void {
+    this.waiters.also = fn;
+  }
+
+  /** Queues an accepted connection for the guest and wakes whoever waits for one. */
+  protected push(conn: NetConn): void {
+    this.queue.push(conn);
+    this.waiters.wake();
+  }
+
+  /** Marks the listener closed, closes the connections still waiting, wakes every waiter; false if closed already. */
+  protected closeQueue(): boolean {
+    if (this.isClosed) return false;
+    this.isClosed = true;
+    for (const c of this.queue) c.close(true);
+    this.queue = [];
+    this.waiters.wake();
+    this.room.wake();
+    return true;
   }
 }

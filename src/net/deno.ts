@@ -2,8 +2,8 @@
 //
 // Only `Deno.*` is used, and only once a listener is made: importing this module elsewhere touches nothing.
 
-import { BufferedConn, LINGER_MS, MAX_WAITING, netErrno, SEND_BUFFER, Waiters } from "./conn.ts";
-import type { NetAddress, NetConn, NetListener } from "./types.ts";
+import { BufferedConn, LINGER_MS, MAX_WAITING, netErrno, QueuedListener, SEND_BUFFER, Waiters } from "./conn.ts";
+import type { NetAddress } from "./types.ts";
 
 // The slice of Deno's API used here, typed here so that the module type-checks without Deno's types.
 /** A Deno.Conn. */
@@ -42,14 +42,11 @@ function unref(id: number): void {
 }
 
 /** A Deno.Listener: one accept is in flight while fewer than MAX_WAITING connections wait for the guest. */
-export class DenoListenerSeam implements NetListener {
+export class DenoListenerSeam extends QueuedListener {
   readonly #listener: DenoListener;
-  #queue: NetConn[] = [];
-  readonly #waiters = new Waiters();
-  readonly #room = new Waiters();
-  #closed = false;
 
   constructor(listener: DenoListener) {
+    super();
     this.#listener = listener;
     this.#acceptLoop();
   }
@@ -59,42 +56,17 @@ export class DenoListenerSeam implements NetListener {
     if (typeof a.path === "string") return { hostname: a.path, port: 0 }; // a Unix socket: its path
     return typeof a.port === "number" ? { hostname: a.hostname ?? "", port: a.port } : null;
   }
-  waiting(): number {
-    return this.#queue.length;
-  }
-  take(): NetConn | null {
-    const c = this.#queue.shift() ?? null;
-    if (c !== null) this.#room.wake();
-    return c;
-  }
-  putBack(conn: NetConn): void {
-    this.#queue.unshift(conn);
-  }
-  whenWaiting(): Promise<void> {
-    return this.#closed ? Promise.resolve() : this.#waiters.wait();
-  }
-  closed(): boolean {
-    return this.#closed;
-  }
-  watch(fn: () => void): void {
-    this.#waiters.also = fn;
-  }
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (!this.closeQueue()) return;
     try {
       this.#listener.close(); // the accept in flight rejects
     } catch { /* closed already */ }
-    for (const c of this.#queue) c.close(true);
-    this.#queue = [];
-    this.#waiters.wake();
-    this.#room.wake();
   }
 
   async #acceptLoop(): Promise<void> {
-    while (!this.#closed) {
-      if (this.#queue.length >= MAX_WAITING) {
-        await this.#room.wait();
+    while (!this.isClosed) {
+      if (this.queue.length >= MAX_WAITING) {
+        await this.room.wait();
         continue;
       }
       let conn: DenoConn;
@@ -103,19 +75,18 @@ export class DenoListenerSeam implements NetListener {
       } catch (err) {
         const name = (err as Error)?.name;
         if (name === "ConnectionAborted" || name === "ConnectionReset") continue; // a client that left while queued
-        if (!this.#closed && name !== "BadResource" && name !== "Interrupted") {
+        if (!this.isClosed && name !== "BadResource" && name !== "Interrupted") {
           await new Promise((r) => setTimeout(r, 100)); // out of descriptors (EMFILE)? try again a little later
           continue;
         }
         this.close(); // closed, by us or by its owner
         return;
       }
-      if (this.#closed) {
+      if (this.isClosed) {
         conn.close();
         return;
       }
-      this.#queue.push(new DenoConnSeam(conn));
-      this.#waiters.wake();
+      this.push(new DenoConnSeam(conn));
     }
   }
 }

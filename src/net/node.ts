@@ -4,8 +4,8 @@
 // on Deno or an edge runtime loads nothing.
 
 import { Errno } from "../abi/errno.ts";
-import { BufferedConn, LINGER_MS, MAX_WAITING, netErrno, Waiters } from "./conn.ts";
-import type { NetAddress, NetConn, NetListener } from "./types.ts";
+import { BufferedConn, LINGER_MS, MAX_WAITING, netErrno, QueuedListener } from "./conn.ts";
+import type { NetAddress } from "./types.ts";
 
 // The slice of node:net used here, typed here so that nothing imports node:net statically.
 /** A node:net socket. */
@@ -75,24 +75,21 @@ export function nodeListen(
 }
 
 /** A listening node:net server: the connections it accepts wait in a queue for the guest. */
-export class NodeListener implements NetListener {
+export class NodeListener extends QueuedListener {
   readonly #server: NodeServer;
-  #queue: NodeConn[] = [];
-  readonly #waiters = new Waiters();
-  #closed = false;
   readonly #onConnection = (socket: NodeSocket) => {
-    if (this.#closed || this.#queue.length >= MAX_WAITING) {
+    if (this.isClosed || this.queue.length >= MAX_WAITING) {
       socket.on("error", () => {});
       socket.destroy();
       return;
     }
-    this.#queue.push(new NodeConn(socket));
-    this.#waiters.wake();
+    this.push(new NodeConn(socket));
   };
   /** A server error after it listens (rare: node retries a failed accept itself): the listener stops. */
   readonly #onError = () => this.close();
 
   constructor(server: NodeServer) {
+    super();
     this.#server = server;
     server.on("connection", this.#onConnection);
     server.on("error", this.#onError);
@@ -103,34 +100,12 @@ export class NodeListener implements NetListener {
     if (typeof a === "string") return { hostname: a, port: 0 }; // a Unix socket: its path
     return a !== null && typeof a === "object" ? { hostname: a.address, port: a.port } : null;
   }
-  waiting(): number {
-    return this.#queue.length;
-  }
-  take(): NetConn | null {
-    return this.#queue.shift() ?? null;
-  }
-  putBack(conn: NetConn): void {
-    this.#queue.unshift(conn as NodeConn);
-  }
-  whenWaiting(): Promise<void> {
-    return this.#closed ? Promise.resolve() : this.#waiters.wait();
-  }
-  closed(): boolean {
-    return this.#closed;
-  }
-  watch(fn: () => void): void {
-    this.#waiters.also = fn;
-  }
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (!this.closeQueue()) return;
     this.#server.off("connection", this.#onConnection);
     try {
       this.#server.close();
     } catch { /* not listening any more */ }
-    for (const c of this.#queue) c.close(true);
-    this.#queue = [];
-    this.#waiters.wake();
   }
 }
 

@@ -16,9 +16,9 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { FetchFs, type FetchFsManifest, type ManifestNode, MemoryFs, overlay, Wasi } from "../mod.ts";
-import { type FileHandle, openFlags } from "../src/fs/types.ts";
 import { serveDir } from "../tests/static_server.ts";
 import { COUNTER_V, writeYosysTree, yosysWasmPath } from "../examples/yosys/tree.ts";
+import { workspace } from "../examples/yosys/handler.ts";
 
 const SCRIPT = "read_verilog /work/top.v; synth_ice40 -top top; write_json /work/out.json";
 
@@ -61,9 +61,7 @@ async function child(variant: "fetch" | "memory", url: string): Promise<Figures>
           const data = new Uint8Array(
             await (await fetch(url + p.split("/").map(encodeURIComponent).join("/"))).arrayBuffer(),
           );
-          const h = mem.open(p, openFlags({ write: true, create: true })) as FileHandle;
-          h.write(data);
-          h.close();
+          mem.files.writeFile(p, data);
           bytes += data.length;
           requests++;
         }),
@@ -72,12 +70,7 @@ async function child(variant: "fetch" | "memory", url: string): Promise<Figures>
     sample();
     lower = mem;
   }
-  const upper = new MemoryFs();
-  upper.mkdir("work");
-  upper.mkdir("tmp");
-  const h = upper.open("work/top.v", openFlags({ write: true, create: true })) as FileHandle;
-  h.write(new TextEncoder().encode(COUNTER_V));
-  h.close();
+  const upper = workspace(COUNTER_V);
   const wasi = new Wasi({
     async: true,
     args: ["yosys", "-p", SCRIPT],

@@ -8,11 +8,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FetchFs, type FetchFsOptions, MemoryFs, overlay, Wasi } from "../mod.ts";
+import { FetchFs, type FetchFsOptions, type MemoryFs, overlay, Wasi } from "../mod.ts";
 import { Errno } from "../src/abi/errno.ts";
-import { type FileHandle, newStat, openFlags } from "../src/fs/types.ts";
+import { type FileHandle, openFlags } from "../src/fs/types.ts";
 import { serveDir, type StaticServer } from "./static_server.ts";
 import { COUNTER_V, writeYosysTree, yosysWasmPath } from "../examples/yosys/tree.ts";
+import { workspace } from "../examples/yosys/handler.ts";
 
 let dir = "";
 let server: StaticServer;
@@ -35,16 +36,13 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A file of a MemoryFs through the seam, or null when missing. */
+/** A file of a MemoryFs as text, or null when missing. */
 function fileOf(fs: MemoryFs, path: string): string | null {
-  const h = fs.open(path, openFlags({ read: true }));
-  if (typeof h === "number") return null;
-  const st = newStat();
-  h.stat(st);
-  const buf = new Uint8Array(st.size);
-  (h as FileHandle).read(buf, 0);
-  h.close();
-  return new TextDecoder().decode(buf);
+  try {
+    return new TextDecoder().decode(fs.files.readFile(path));
+  } catch {
+    return null;
+  }
 }
 
 /** Runs yosys -p `script` over the served tree (FetchFs with `options`) and an upper MemoryFs holding work/top.v. */
@@ -54,12 +52,7 @@ async function runYosys(script: string, options: Partial<FetchFsOptions> = {}, l
     blockSize: 64 << 10,
     ...options,
   });
-  const upper = new MemoryFs();
-  upper.mkdir("work");
-  upper.mkdir("tmp");
-  const h = upper.open("work/top.v", openFlags({ write: true, create: true })) as FileHandle;
-  h.write(new TextEncoder().encode(COUNTER_V));
-  h.close();
+  const upper = workspace(COUNTER_V);
   const wasi = new Wasi({
     async: true,
     args: ["yosys", "-q", "-p", script],

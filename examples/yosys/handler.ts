@@ -3,7 +3,6 @@
 // origin's static assets (/tree/), its writes in memory.
 
 import { FetchFs, MemoryFs, overlay, Wasi } from "../../mod.ts";
-import { type FileHandle, newStat, openFlags } from "../../src/fs/types.ts";
 
 /** What the handler needs from its server. */
 export interface YosysEnv {
@@ -45,6 +44,14 @@ const TARGETS = new Set(["ice40", "ecp5", "gowin", "xilinx", "nexus", ""]);
  * const res = await handle(new Request("http://127.0.0.1:8000/synth", { method: "POST", body: "module top; endmodule" }), { yosys });
  * ```
  */
+/** The writable layer yosys works in: `/work/top.v` holding `source`, and an empty `/tmp`. */
+export function workspace(source: Uint8Array | string): MemoryFs {
+  const upper = new MemoryFs();
+  upper.files.writeFile("/work/top.v", source);
+  upper.files.mkdir("/tmp");
+  return upper;
+}
+
 export async function handle(req: Request, env: YosysEnv): Promise<Response> {
   const url = new URL(req.url);
   if (url.pathname === "/health") return new Response("ok\n");
@@ -63,12 +70,7 @@ export async function handle(req: Request, env: YosysEnv): Promise<Response> {
   const tree = await pending;
   const before = tree.stats;
 
-  const upper = new MemoryFs();
-  upper.mkdir("work");
-  upper.mkdir("tmp");
-  const src = upper.open("work/top.v", openFlags({ write: true, create: true })) as FileHandle;
-  src.write(new Uint8Array(await req.arrayBuffer()));
-  src.close();
+  const upper = workspace(new Uint8Array(await req.arrayBuffer()));
   const wasi = new Wasi({
     async: true,
     args: ["yosys", "-q", "-p", `read_verilog /work/top.v; synth_${target} -top ${top}; write_json /work/out.json`],
@@ -91,13 +93,12 @@ export async function handle(req: Request, env: YosysEnv): Promise<Response> {
 
 /** The cells of module `top` in work/out.json by type, or {} when there is none. */
 function cellsOf(fs: MemoryFs, top: string): Record<string, number> {
-  const h = fs.open("work/out.json", openFlags({ read: true }));
-  if (typeof h === "number") return {};
-  const st = newStat();
-  h.stat(st);
-  const bytes = new Uint8Array(st.size);
-  h.read(bytes, 0);
-  h.close();
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.files.readFile("/work/out.json");
+  } catch {
+    return {}; // yosys wrote none (a design error)
+  }
   const out: Record<string, number> = {};
   const modules = JSON.parse(new TextDecoder().decode(bytes)).modules as Record<string, { cells: object }>;
   for (const c of Object.values(modules[top]?.cells ?? {}) as { type: string }[]) out[c.type] = (out[c.type] ?? 0) + 1;

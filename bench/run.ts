@@ -333,11 +333,7 @@ function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () =>
   if (runtime === "deno") {
     const f = Deno.openSync(file);
     return {
-      stat: () => Deno.lstatSync(file),
-      open_close: () => {
-        Deno.lstatSync(file);
-        Deno.openSync(file).close();
-      },
+      ...bareLookup(file),
       seek_read: () => {
         f.seekSync(0, Deno.SeekMode.Start);
         f.readSync(buf);
@@ -345,6 +341,20 @@ function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () =>
     };
   }
   const fd = openSync(file, "r");
+  return { ...bareLookup(file), seek_read: () => readSync(fd, buf, 0, buf.length, 0) };
+}
+
+/** The host calls under path_filestat_get and path_open + fd_close of `file`: its lstat, and the open and close. */
+function bareLookup(file: string): Record<"stat" | "open_close", () => void> {
+  if (runtime === "deno") {
+    return {
+      stat: () => Deno.lstatSync(file),
+      open_close: () => {
+        Deno.lstatSync(file);
+        Deno.openSync(file).close();
+      },
+    };
+  }
   const opts = { bigint: true, throwIfNoEntry: false } as const;
   const mode = constants.O_RDONLY | constants.O_NOFOLLOW;
   return {
@@ -353,7 +363,6 @@ function bareFs(file: string): Record<"stat" | "open_close" | "seek_read", () =>
       lstatSync(file, opts);
       closeSync(openSync(file, mode));
     },
-    seek_read: () => readSync(fd, buf, 0, buf.length, 0),
   };
 }
 
@@ -447,34 +456,12 @@ function depthBenches(fixture: FsFixture): Bench[] {
         name: `${name} depth ${depth}`,
         nodeWasi: loopOf("node:wasi", theirs),
         hostcall: loopOf("Hostcall", ours),
-        bare: bareLoop(fn === "stat" ? "lstat" : "lstat + open + close", bareDeep(fixture.deep(depth))[fn]),
+        bare: bareLoop(fn === "stat" ? "lstat" : "lstat + open + close", bareLookup(fixture.deep(depth))[fn]),
         depth0: depth === 0 ? undefined : atDepth0,
       });
     }
   }
   return benches;
-}
-
-/** The host calls for one depth bench call on `file`: the lstat of the whole path, and the open and close. */
-function bareDeep(file: string): Record<"stat" | "open_close", () => void> {
-  if (runtime === "deno") {
-    return {
-      stat: () => Deno.lstatSync(file),
-      open_close: () => {
-        Deno.lstatSync(file);
-        Deno.openSync(file).close();
-      },
-    };
-  }
-  const opts = { bigint: true, throwIfNoEntry: false } as const;
-  const mode = constants.O_RDONLY | constants.O_NOFOLLOW;
-  return {
-    stat: () => lstatSync(file, opts),
-    open_close: () => {
-      lstatSync(file, opts);
-      closeSync(openSync(file, mode));
-    },
-  };
 }
 
 // --- the report -----------------------------------------------------------------------------------------------------
